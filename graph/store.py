@@ -1,0 +1,141 @@
+"""One interface over both graph stores.
+
+Backends differ only where they must: DDL, bulk insert and how a read is executed
+(the Splink ``DatabaseAPI`` split). Everything else — named queries with checked
+parameters, idempotent writes, counts — lives here once.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from graph.schema import NodeType, RelType, Schema, load_schema
+from queries import load_query
+
+
+class GraphStore(ABC):
+    """A Cypher graph the loaders write and the models read."""
+
+    #: Human-readable location, e.g. ``ladybug:data/graph`` or ``neo4j://host``.
+    uri: str
+
+    def __init__(self, schema: Schema | None = None, state_dir: Path | None = None) -> None:
+        self.schema = schema or load_schema()
+        #: Where this store's side files (quarantine report, load report) are written.
+        self.state_dir = Path(state_dir or "data")
+
+    # -- what each backend must provide ---------------------------------------------------
+    @abstractmethod
+    def run(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run a read query with ``$parameters`` and return its rows."""
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create the node/relationship tables (or constraints and indexes) if absent."""
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Remove all data and schema objects this project created."""
+
+    @abstractmethod
+    def _insert_nodes(self, node: NodeType, table: pa.Table) -> None:
+        """Insert rows whose keys are known to be new."""
+
+    @abstractmethod
+    def _insert_rels(self, rel: RelType, table: pa.Table) -> None:
+        """Insert relationships known to be new; endpoints exist."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+    # -- shared behaviour -----------------------------------------------------------------
+    def query(self, name: str, **params: Any) -> pd.DataFrame:
+        """Run the stored query ``queries/<name>.cypher`` with checked parameters."""
+        q = load_query(name)
+        q.check(params)
+        return self.run(q.text, params)
+
+    def counts(self) -> dict[str, int]:
+        """Number of nodes per label and relationships per type, in schema order."""
+        out: dict[str, int] = {}
+        # Labels come from the schema, never from user input, so they may be spliced.
+        for name in self.schema.nodes:
+            out[name] = int(self.run(f"MATCH (n:{name}) RETURN count(n) AS c")["c"].iloc[0])
+        for name, rel in self.schema.rels.items():
+            cypher = f"MATCH (:{rel.source})-[r:{name}]->(:{rel.target}) RETURN count(r) AS c"
+            out[name] = int(self.run(cypher)["c"].iloc[0])
+        return out
+
+    def write_nodes(self, label: str, table: pa.Table) -> int:
+        """Insert the rows whose key is not in the store yet; returns how many were new.
+
+        Rows must already be unique by key. Skipping existing keys is what makes a
+        reload of the same folder leave the graph as it was.
+        """
+        node = self.schema.node(label)
+        table = table.select([p.name for p in node.properties]).cast(node.arrow_schema())
+        existing = self.run(f"MATCH (n:{label}) RETURN n.{node.key} AS k")["k"]
+        if len(existing):
+            keep = pc.invert(pc.is_in(table[node.key], value_set=pa.array(existing.astype(str))))
+            table = table.filter(keep)
+        if table.num_rows:
+            self._insert_nodes(node, table)
+        return table.num_rows
+
+    def write_rels(self, rtype: str, table: pa.Table) -> int:
+        """Insert relationships not in the store yet (same ends and same source row)."""
+        rel = self.schema.rel(rtype)
+        table = table.select(["from", "to"] + [p.name for p in rel.properties]).cast(rel.arrow_schema())
+        src, dst = self.schema.node(rel.source).key, self.schema.node(rel.target).key
+        existing = self.run(
+            f"MATCH (a:{rel.source})-[r:{rtype}]->(b:{rel.target}) "
+            f"RETURN a.{src} AS f, b.{dst} AS t, r.src_fid AS fid, r.src_line AS line"
+        )
+        if len(existing):
+            table = table.filter(pc.invert(pc.is_in(_rel_identity(table), value_set=_rel_identity(existing))))
+        if table.num_rows:
+            self._insert_rels(rel, table)
+        return table.num_rows
+
+
+def _rel_identity(t: pa.Table | pd.DataFrame) -> pa.Array:
+    """One string per relationship: both ends and the source row."""
+    if isinstance(t, pd.DataFrame):
+        t = pa.table(
+            {
+                "from": t["f"].astype(str),
+                "to": t["t"].astype(str),
+                "src_fid": t["fid"].astype("Int64"),
+                "src_line": t["line"].astype("Int64"),
+            }
+        )
+    parts = [pc.fill_null(pc.cast(t[c], pa.string()), "") for c in ("from", "to", "src_fid", "src_line")]
+    return pc.binary_join_element_wise(*parts, "\x1f")
+
+
+def open_store(uri: str | None = None) -> GraphStore:
+    """Open the store named by ``uri``.
+
+    ``None`` or ``ladybug:PATH`` is the embedded LadybugDB store (default
+    ``ladybug:data/graph``); ``neo4j://``, ``neo4j+s://``, ``bolt://`` … is a Neo4j
+    server or cluster, with credentials from ``NEO4J_USER``/``NEO4J_PASSWORD`` and the
+    database from ``NEO4J_DATABASE``.
+    """
+    import os
+
+    uri = uri or os.environ.get("WORKBENCH_STORE") or "ladybug:data/graph"
+    if uri.startswith("ladybug:"):
+        from graph.ladybug_store import LadybugStore
+
+        return LadybugStore(Path(uri.removeprefix("ladybug:")))
+    if uri.split("://", 1)[0] in {"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"}:
+        from graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore.from_env(uri)
+    raise ValueError(f"无法识别的图存储地址: {uri}（应为 ladybug:路径 或 neo4j://主机）")

@@ -1,0 +1,462 @@
+"""Normalised records of all files → node and relationship tables of the schema.
+
+This is where rows become a graph: people are keyed by normalised ID number,
+households keep the first non-empty value of each household-level field, declared
+relatives are matched to people, and every node and relationship keeps the file and
+line it came from. The same tables feed both stores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from graph.schema import Schema, load_schema
+from loaders.contract import CLOSE_RELATIONS, FARM_VEHICLE_WORDS
+from loaders.normalize import EPOCH
+from loaders.parse import ParsedFile
+
+SRC = ["src_fid", "src_line"]
+
+
+@dataclass
+class GraphTables:
+    """Rows for every node label and relationship type, plus notes for the load report."""
+
+    nodes: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rels: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _records(files: list[ParsedFile], kind: str) -> pd.DataFrame:
+    frames = [f.records for f in files if f.kind == kind and f.error is None and len(f.records)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _days(iso: pd.Series) -> pd.Series:
+    """ISO date strings → day numbers (nullable)."""
+    d = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+    return ((d - pd.Timestamp(EPOCH)).dt.days).astype("Int64").astype(object).where(d.notna(), None)
+
+
+def _nz(s: pd.Series) -> pd.Series:
+    """Empty strings as missing, so ``first()`` picks the first non-empty value."""
+    return s.where(s.notna() & (s.astype(str) != ""), None)
+
+
+def _vid(town: pd.Series, village: pd.Series) -> pd.Series:
+    return (town.astype(str) + "/" + village.astype(str)).where(town.notna() & village.notna(), None)
+
+
+def _person_rows(df: pd.DataFrame, id_col: str, name_col: str | None) -> pd.DataFrame:
+    if df.empty or id_col not in df:
+        return pd.DataFrame()
+    rows = pd.DataFrame(
+        {
+            "pid": df[id_col],
+            "id_number": df[id_col],
+            "id_valid": df[f"{id_col}_valid"].astype(bool),
+            "id_problem": df[f"{id_col}_problem"],
+            "name": df[name_col] if name_col else None,
+            "sex": df[f"{id_col}_sex"],
+            "birth_date": df[f"{id_col}_birth"],
+            "src_fid": df["src_fid"],
+            "src_line": df["src_line"],
+        }
+    )
+    return rows[rows["pid"].notna()]
+
+
+def build_graph(files: list[ParsedFile], schema: Schema | None = None) -> GraphTables:
+    """Build every node and relationship table from the parsed files."""
+    schema = schema or load_schema()
+    out = GraphTables()
+    cadres = _records(files, "cadres")
+    relatives = _records(files, "relatives")
+    households = _records(files, "households")
+    payments = _records(files, "payments")
+    programs = _records(files, "programs")
+    employees = _records(files, "public_employees")
+    deaths = _records(files, "deaths")
+    vehicles = _records(files, "vehicles")
+    businesses = _records(files, "businesses")
+
+    out.nodes["SourceFile"] = pd.DataFrame(
+        [
+            {"fid": f.fid, "name": f.name, "kind": f.kind, "sha256": f.sha256, "rows": f.rows_read}
+            for f in files
+            if f.error is None
+        ],
+        columns=["fid", "name", "kind", "sha256", "rows"],
+    )
+
+    # -- places ---------------------------------------------------------------------------
+    place_frames = [df[["town", "village", *SRC]] for df in (cadres, households, payments) if not df.empty]
+    places = pd.concat(place_frames, ignore_index=True) if place_frames else pd.DataFrame(columns=["town", "village", *SRC])
+    places = places[places["town"].notna() & places["village"].notna()]
+    places = places.assign(vid=_vid(places["town"], places["village"]))
+    villages = places.drop_duplicates("vid")
+    out.nodes["Village"] = pd.DataFrame(
+        {"vid": villages["vid"], "town": villages["town"], "name": villages["village"], **_src(villages)}
+    )
+    towns = places.drop_duplicates("town")
+    out.nodes["Town"] = pd.DataFrame({"name": towns["town"], **_src(towns)})
+    out.rels["IN_TOWN"] = pd.DataFrame({"from": villages["vid"], "to": villages["town"], **_src(villages)})
+
+    # -- people -----------------------------------------------------------------------------
+    person_frames = [
+        _person_rows(households, "id_number", "name"),
+        _person_rows(cadres, "id_number", "name"),
+        _person_rows(employees, "id_number", "name"),
+        _person_rows(deaths, "id_number", "name"),
+        _person_rows(payments, "id_number", "name"),
+        _person_rows(relatives, "cadre_id_number", "cadre_name"),
+        _person_rows(vehicles, "owner_id_number", "owner_name"),
+        _person_rows(businesses, "legal_rep_id_number", "legal_rep_name"),
+    ]
+
+    # -- households ---------------------------------------------------------------------------
+    hh_nodes = pd.DataFrame(columns=["hid"])
+    if not households.empty:
+        households = households.assign(vid=_vid(households["town"], households["village"]))
+        cols = ["town", "village", "vid", "address", "household_created_date", "split_from", *SRC]
+        first = households[["household_id", *cols]].copy()
+        for c in cols:
+            first[c] = _nz(first[c])
+        first = first.groupby("household_id", sort=False).first().reset_index()
+        # provenance is the first row of the household, not the first non-empty cell
+        first_rows = households.drop_duplicates("household_id")[["household_id", *SRC]]
+        first = first.drop(columns=SRC).merge(first_rows, on="household_id")
+        hh_nodes = pd.DataFrame(
+            {
+                "hid": first["household_id"],
+                "town": first["town"],
+                "village": first["village"],
+                "vid": first["vid"],
+                "address": first["address"],
+                "created_date": first["household_created_date"],
+                "created_day": _days(first["household_created_date"]),
+                "split_from": first["split_from"],
+                "registered": True,
+                **_src(first),
+            }
+        )
+        out.rels["MEMBER_OF"] = pd.DataFrame(
+            {
+                "from": households["id_number"],
+                "to": households["household_id"],
+                "relation_to_head": households["relation_to_head"],
+                "status": households["status"],
+                "status_date": households["status_date"],
+                "status_day": households["status_day"],
+                **_src(households),
+            }
+        )
+        with_split = hh_nodes[hh_nodes["split_from"].notna() & (hh_nodes["split_from"] != hh_nodes["hid"])]
+        out.rels["SPLIT_FROM"] = pd.DataFrame({"from": with_split["hid"], "to": with_split["split_from"], **_src(with_split)})
+    extra_hh = []
+    if not payments.empty:
+        paid = payments[payments["household_id"].notna()].drop_duplicates("household_id")
+        paid = paid[~paid["household_id"].isin(hh_nodes["hid"])]
+        if len(paid):
+            # A payment's 户号 that no household row has: a household with no resident member.
+            extra_hh.append(
+                pd.DataFrame(
+                    {
+                        "hid": paid["household_id"],
+                        "town": paid["town"],
+                        "village": paid["village"],
+                        "vid": _vid(paid["town"], paid["village"]),
+                        "registered": False,
+                        **_src(paid),
+                    }
+                )
+            )
+    if "SPLIT_FROM" in out.rels:
+        sf = out.rels["SPLIT_FROM"]
+        known = set(hh_nodes["hid"]) | {h for df in extra_hh for h in df["hid"]}
+        missing = sf[~sf["to"].isin(known)].drop_duplicates("to")
+        if len(missing):
+            extra_hh.append(pd.DataFrame({"hid": missing["to"], "registered": False, **_src(missing)}))
+    out.nodes["Household"] = pd.concat([hh_nodes, *extra_hh], ignore_index=True) if extra_hh else hh_nodes
+    hh = out.nodes["Household"]
+    located = hh[hh["vid"].notna()] if "vid" in hh else hh.iloc[0:0]
+    out.rels["HOUSEHOLD_IN"] = pd.DataFrame({"from": located["hid"], "to": located["vid"], **_src(located)})
+
+    # -- cadres and declared relatives -------------------------------------------------------
+    if not cadres.empty:
+        out.rels["HOLDS_OFFICE"] = pd.DataFrame(
+            {
+                "from": cadres["id_number"],
+                "to": _vid(cadres["town"], cadres["village"]),
+                "position": cadres["position"],
+                "town": cadres["town"],
+                "village": cadres["village"],
+                "term_start_date": cadres["term_start_date"],
+                "term_start_day": cadres["term_start_day"],
+                "term_end_date": cadres["term_end_date"],
+                "term_end_day": cadres["term_end_day"],
+                **_src(cadres),
+            }
+        )
+    if not relatives.empty:
+        rel_table, placeholders, notes = _declared_relatives(relatives, cadres, households)
+        out.rels["DECLARED_RELATIVE"] = rel_table
+        person_frames.append(placeholders)
+        out.notes.extend(notes)
+
+    # -- programs and payments ----------------------------------------------------------------
+    prog_nodes = pd.DataFrame(columns=["name"])
+    if not programs.empty:
+        g = programs.assign(exclusive_group=_nz(programs["exclusive_group"]), department=_nz(programs["department"])).groupby(
+            "program", sort=False
+        )
+        prog_nodes = pd.DataFrame(
+            {
+                "means_tested": g["means_tested"].any(),  # listed twice: means-tested if any row says so
+                "exclusive_group": g["exclusive_group"].first(),
+                "min_age": g["min_age"].first(),
+                "department": g["department"].first(),
+                "listed": True,
+                "src_fid": g["src_fid"].first(),
+                "src_line": g["src_line"].first(),
+            }
+        ).reset_index(names="name")
+    if not payments.empty:
+        unlisted = payments[~payments["program"].isin(prog_nodes["name"])].drop_duplicates("program")
+        if len(unlisted):
+            out.notes.append("以下项目不在项目目录中，按非经济状况核查项目处理: " + "、".join(unlisted["program"].astype(str)))
+            prog_nodes = pd.concat(
+                [
+                    prog_nodes,
+                    pd.DataFrame(
+                        {
+                            "name": unlisted["program"],
+                            "means_tested": False,
+                            "listed": False,
+                            "department": unlisted["department"],
+                            **_src(unlisted),
+                        }
+                    ),
+                ],
+                ignore_index=True,
+            )
+        out.nodes["Payment"] = pd.DataFrame(
+            {
+                "pay_id": payments["payment_id"],
+                "program": payments["program"],
+                "department": payments["department"],
+                "pid": payments["id_number"],
+                "name": payments["name"],
+                "id_number": payments["id_number"],
+                "id_valid": payments["id_number_valid"].astype(bool),
+                "household_id": payments["household_id"],
+                "town": payments["town"],
+                "village": payments["village"],
+                "vid": _vid(payments["town"], payments["village"]),
+                "amount": payments["amount"].astype(float),
+                "pay_date": payments["pay_date"],
+                "pay_day": payments["pay_day"],
+                "period": payments["period"],
+                "period_year": payments["period_year"],
+                "account_number": payments["account_number"],
+                "account_holder": payments["account_holder"],
+                **_src(payments),
+            }
+        )
+        out.rels["RECEIVED"] = pd.DataFrame({"from": payments["id_number"], "to": payments["payment_id"], **_src(payments)})
+        with_hh = payments[payments["household_id"].notna()]
+        out.rels["FOR_HOUSEHOLD"] = pd.DataFrame({"from": with_hh["payment_id"], "to": with_hh["household_id"], **_src(with_hh)})
+        with_acc = payments[payments["account_number"].notna()]
+        accounts = with_acc.drop_duplicates("account_number")
+        out.nodes["Account"] = pd.DataFrame({"number": accounts["account_number"], **_src(accounts)})
+        uses = with_acc.drop_duplicates(["id_number", "account_number"])
+        out.rels["USES_ACCOUNT"] = pd.DataFrame(
+            {
+                "from": uses["id_number"],
+                "to": uses["account_number"],
+                "holder_name": uses["account_holder"],
+                **_src(uses),
+            }
+        )
+    out.nodes["Program"] = prog_nodes
+
+    # -- base data collided against payments --------------------------------------------------
+    if not employees.empty:
+        emp = employees.drop_duplicates("employer")
+        out.nodes["Employer"] = pd.DataFrame({"name": emp["employer"], **_src(emp)})
+        out.rels["EMPLOYED_AT"] = pd.DataFrame(
+            {
+                "from": employees["id_number"],
+                "to": employees["employer"],
+                "start_date": employees["start_date"],
+                "start_day": employees["start_day"],
+                "end_date": employees["end_date"],
+                "end_day": employees["end_day"],
+                **_src(employees),
+            }
+        )
+    if not deaths.empty:
+        did = deaths["src_fid"].astype(str) + ":" + deaths["src_line"].astype(str)
+        out.nodes["Death"] = pd.DataFrame(
+            {
+                "did": did,
+                "death_date": deaths["death_date"],
+                "death_day": deaths["death_day"],
+                "source": deaths["source"],
+                **_src(deaths),
+            }
+        )
+        out.rels["DIED"] = pd.DataFrame({"from": deaths["id_number"], "to": did, **_src(deaths)})
+    if not vehicles.empty:
+        veh = vehicles.drop_duplicates("plate")
+        farm = veh["vehicle_type"].astype(str).apply(lambda t: any(w in t for w in FARM_VEHICLE_WORDS))
+        out.nodes["Vehicle"] = pd.DataFrame(
+            {
+                "plate": veh["plate"],
+                "vehicle_type": veh["vehicle_type"],
+                "farm": farm,
+                "registered_date": veh["registered_date"],
+                "registered_day": veh["registered_day"],
+                **_src(veh),
+            }
+        )
+        out.rels["OWNS_VEHICLE"] = pd.DataFrame({"from": vehicles["owner_id_number"], "to": vehicles["plate"], **_src(vehicles)})
+    if not businesses.empty:
+        bid = businesses["credit_code"].where(businesses["credit_code"].notna(), "名称:" + businesses["company"])
+        biz = businesses.assign(bid=bid)
+        first_biz = biz.drop_duplicates("bid")
+        out.nodes["Business"] = pd.DataFrame(
+            {
+                "bid": first_biz["bid"],
+                "company": first_biz["company"],
+                "credit_code": first_biz["credit_code"],
+                "founded_date": first_biz["founded_date"],
+                "founded_day": first_biz["founded_day"],
+                "capital": first_biz["capital"],
+                **_src(first_biz),
+            }
+        )
+        out.rels["LEGAL_REP_OF"] = pd.DataFrame({"from": biz["legal_rep_id_number"], "to": biz["bid"], **_src(biz)})
+
+    persons = pd.concat([p for p in person_frames if len(p)], ignore_index=True)
+    persons = persons.assign(name=_nz(persons["name"]))
+    first_names = persons.groupby("pid", sort=False)["name"].first()
+    persons = persons.drop_duplicates("pid").copy()
+    persons["name"] = persons["pid"].map(first_names)
+    persons["birth_day"] = _days(persons["birth_date"])
+    out.nodes["Person"] = persons
+
+    _fill_missing_columns(out, schema)
+    return out
+
+
+def _src(df: pd.DataFrame) -> dict[str, pd.Series]:
+    return {"src_fid": df["src_fid"], "src_line": df["src_line"]}
+
+
+def _declared_relatives(
+    relatives: pd.DataFrame, cadres: pd.DataFrame, households: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Match each declaration to a person: valid ID, else a unique name in the named villages.
+
+    The villages are the ``亲属所在村`` value (by village name) or, when it is empty,
+    the cadre's office villages (town and village). A declaration that matches no one
+    points at a placeholder person of its own, so it stays visible and nothing is lost.
+    """
+    by_village_name: dict[tuple[str, str], set[str]] = defaultdict(set)
+    by_vid: dict[tuple[str, str], set[str]] = defaultdict(set)
+    if not households.empty:
+        for pid, name, village, vid in zip(
+            households["id_number"], households["name"], households["village"], households["vid"], strict=True
+        ):
+            by_village_name[(village, name)].add(pid)
+            by_vid[(vid, name)].add(pid)
+    offices: dict[str, set[str]] = defaultdict(set)
+    if not cadres.empty:
+        for pid, vid in zip(cadres["id_number"], _vid(cadres["town"], cadres["village"]), strict=True):
+            offices[pid].add(vid)
+    targets, matched, placeholders = [], [], []
+    for row in relatives.itertuples(index=False):
+        if row.id_number and row.id_number_valid:
+            targets.append(row.id_number)
+            matched.append("身份证号")
+            continue
+        candidates: set[str] = set()
+        if row.village:
+            candidates = by_village_name.get((row.village, row.name), set())
+        else:
+            for vid in offices.get(row.cadre_id_number, ()):
+                candidates = candidates | by_vid.get((vid, row.name), set())
+        if len(candidates) == 1:
+            targets.append(next(iter(candidates)))
+            matched.append("姓名唯一匹配")
+            continue
+        key = "|".join(str(x) for x in (row.cadre_id_number, row.name, row.relation, row.id_number or ""))
+        pid = "未匹配:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+        targets.append(pid)
+        matched.append("未匹配" if not candidates else f"同名{len(candidates)}人未匹配")
+        placeholders.append(
+            {
+                "pid": pid,
+                "id_number": row.id_number,
+                "id_valid": False,
+                "id_problem": "申报亲属未匹配到人员",
+                "name": row.name,
+                "sex": None,
+                "birth_date": None,
+                "src_fid": row.src_fid,
+                "src_line": row.src_line,
+            }
+        )
+    table = pd.DataFrame(
+        {
+            "from": relatives["cadre_id_number"],
+            "to": targets,
+            "relation": relatives["relation"],
+            "close": relatives["relation"].isin(CLOSE_RELATIONS),
+            "declared_name": relatives["name"],
+            "declared_id": relatives["id_number"],
+            "declared_village": relatives["village"],
+            "matched_by": matched,
+            **_src(relatives),
+        }
+    )
+    notes = []
+    known = set(cadres["id_number"]) if not cadres.empty else set()
+    orphan = relatives[~relatives["cadre_id_number"].isin(known)]
+    if len(orphan):
+        names = sorted({f"{n or '?'}({i})" for n, i in zip(orphan["cadre_name"], orphan["cadre_id_number"], strict=True)})
+        notes.append(f"亲属表中 {len(orphan)} 行的干部不在村干部花名册中（不参与模型）: " + "、".join(names[:20]))
+    unmatched = sum(1 for m in matched if m != "身份证号" and m != "姓名唯一匹配")
+    if unmatched:
+        notes.append(f"申报亲属中 {unmatched} 人既无有效身份证号也无唯一同名人员，未能匹配")
+    ph = pd.DataFrame(placeholders).drop_duplicates("pid") if placeholders else pd.DataFrame()
+    return table, ph, notes
+
+
+def _fill_missing_columns(out: GraphTables, schema: Schema) -> None:
+    """Give every table all of its schema's columns (missing ones empty), in schema order."""
+    for name, node in schema.nodes.items():
+        df = out.nodes.get(name, pd.DataFrame())
+        cols = [p.name for p in node.properties]
+        out.nodes[name] = _complete(df, cols).drop_duplicates(node.key)
+    for name, rel in schema.rels.items():
+        df = out.rels.get(name, pd.DataFrame())
+        out.rels[name] = _complete(df, ["from", "to", *[p.name for p in rel.properties]])
+
+
+def _complete(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    df = df.copy()
+    for c in cols:
+        if c not in df:
+            df[c] = None
+    df = df[cols].reset_index(drop=True)
+    # pandas holds missing values as NaN/NA in places; the stores want None
+    return df.astype(object).where(df.notna(), None) if len(df) else df.astype(object)
+
+
+__all__ = ["GraphTables", "build_graph"]

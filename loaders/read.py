@@ -1,0 +1,132 @@
+"""Reading department files (CSV in UTF-8/BOM/GB18030, XLSX) into rows of text."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class FileError(Exception):
+    """A whole file cannot be loaded; the message names the file and the problem."""
+
+
+@dataclass
+class RawTable:
+    """A file's cells as text, with the line (CSV) or sheet row (XLSX) of every row."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    encoding: str
+    sha256: str
+    #: (row index, column index) of XLSX cells stored as numbers.
+    numeric: set[tuple[int, int]] = field(default_factory=set)
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Strict UTF-8 (BOM allowed), then strict GB18030; never replacement characters."""
+    try:
+        text = data.decode("utf-8")
+        if text.startswith("\ufeff"):
+            return text[1:], "utf-8-sig"
+        return text, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as e:
+        raise FileError(f"{name}: 无法识别的文字编码（既不是 UTF-8 也不是 GB18030，第 {e.start} 字节）") from None
+
+
+def read_csv(path: Path) -> RawTable:
+    """Read a CSV file; blank lines are skipped, line numbers are physical lines."""
+    data = path.read_bytes()
+    text, encoding = decode(data, path.name)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    headers: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = 1
+    try:
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if not any(cell.strip() for cell in record):
+                continue
+            if headers is None:
+                headers = record
+                continue
+            rows.append(record)
+            lines.append(line)
+    except csv.Error as e:
+        raise FileError(f"{path.name}: 第 {start} 行 CSV 格式错误（{e}）") from None
+    if headers is None:
+        raise FileError(f"{path.name}: 文件为空（没有表头）")
+    return RawTable(headers, rows, lines, encoding, hashlib.sha256(data).hexdigest())
+
+
+def _cell_text(value: object) -> tuple[str, bool]:
+    """An XLSX cell as text, and whether it was stored as a number."""
+    if value is None:
+        return "", False
+    if isinstance(value, bool):
+        return ("是" if value else "否"), False
+    if isinstance(value, float):
+        return (str(int(value)) if value.is_integer() else repr(value)), True
+    if isinstance(value, int):
+        return str(value), True
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat(), False
+    if isinstance(value, dt.date):
+        return value.isoformat(), False
+    return str(value), False
+
+
+def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
+    """Read the first sheet (or ``sheet``) of a workbook; line numbers are sheet rows."""
+    from python_calamine import CalamineWorkbook
+
+    data = path.read_bytes()
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        name = sheet or book.sheet_names[0]
+        if name not in book.sheet_names:
+            raise FileError(f"{path.name}: 没有名为「{name}」的工作表（有: {', '.join(book.sheet_names)}）")
+        cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except FileError:
+        raise
+    except Exception as e:  # calamine raises its own error types for broken workbooks
+        raise FileError(f"{path.name}: 无法读取工作表（{e}）") from None
+    headers: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    numeric: set[tuple[int, int]] = set()
+    for r, raw_row in enumerate(cells, start=1):
+        converted = [_cell_text(v) for v in raw_row]
+        texts = [t for t, _ in converted]
+        if not any(t.strip() for t in texts):
+            continue
+        if headers is None:
+            headers = texts
+            continue
+        for c, (_, is_num) in enumerate(converted):
+            if is_num:
+                numeric.add((len(rows), c))
+        rows.append(texts)
+        lines.append(r)
+    if headers is None:
+        raise FileError(f"{path.name}: 工作表「{name}」为空（没有表头）")
+    return RawTable(headers, rows, lines, "xlsx", hashlib.sha256(data).hexdigest(), numeric)
+
+
+def read_table(path: Path, sheet: str | None = None) -> RawTable:
+    """Read a ``.csv`` or ``.xlsx`` file into text rows."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv(path)
+    if suffix in {".xlsx", ".xlsm"}:
+        return read_xlsx(path, sheet)
+    raise FileError(f"{path.name}: 不支持的文件格式 {suffix}（只接受 .csv 和 .xlsx）")

@@ -1,0 +1,1 @@
+"""The investigation workbench: command line, Streamlit pages and UI helpers."""
