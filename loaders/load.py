@@ -81,10 +81,11 @@ def _dedupe_payment_ids(files: list[ParsedFile]) -> None:
         if f.kind != "payments" or f.error or f.records.empty:
             continue
         keep = []
-        content = f.records[_PAYMENT_CONTENT].astype(object).where(f.records[_PAYMENT_CONTENT].notna(), None)
-        for i, (pay_id, line, values) in enumerate(
-            zip(f.records["payment_id"], f.records["src_line"], content.itertuples(index=False, name=None), strict=True)
-        ):
+        content = f.records[_PAYMENT_CONTENT].to_numpy(dtype=object)
+        ids = f.records["payment_id"].to_numpy(dtype=object)
+        lines = f.records["src_line"].to_numpy()
+        for i, (pay_id, line, row) in enumerate(zip(ids, lines, content, strict=True)):
+            values = tuple(None if v is None or v != v else v for v in row)
             prior = seen.get(pay_id)
             if prior is None:
                 seen[pay_id] = (values, f.name, int(line))

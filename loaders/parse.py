@@ -178,7 +178,7 @@ def parse_table(raw: RawTable, path: Path, kind: str, extra_aliases: dict[str, l
         errors[extra] = "本行列数多于表头"
     columns: dict[str, np.ndarray] = {}
     for j, col in mapping.items():
-        values = frame[j].astype(str)
+        values = frame[j]
         if col.parse == "id" and raw.numeric:
             flags = np.zeros(len(frame), bool)
             for r, c in raw.numeric:
@@ -206,7 +206,8 @@ def parse_table(raw: RawTable, path: Path, kind: str, extra_aliases: dict[str, l
         raw_values = {header_texts[j] if j < width else f"第{j + 1}列": cells[j] for j in range(len(cells))}
         out.quarantine.append({"file": path.name, "line": int(lines[i]), "kind": kind, "reason": errors[i], "raw": raw_values})
     keep = ~dup & ~bad
-    records = pd.DataFrame({k: v[keep] for k, v in columns.items()})
+    # object columns, not pandas' Arrow strings: later steps walk rows, which Arrow makes slow
+    records = pd.DataFrame({k: v[keep] for k, v in columns.items()}, dtype=object)
     records["src_line"] = lines[keep]
     records["src_fid"] = out.fid
     if kind == "payments" and len(records):
@@ -222,8 +223,10 @@ def _payment_defaults(records: pd.DataFrame, raw: pd.DataFrame, file_name: str) 
     records["period_year"] = records["period"].str.slice(0, 4)
     missing = records["payment_id"].isna().to_numpy()
     if missing.any():
-        joined = raw[missing].astype(str).agg("\x1f".join, axis=1)
-        derived = ["R" + hashlib.sha1(f"{file_name}\x1e{row}".encode()).hexdigest()[:20] for row in joined]
+        cells = raw[missing].to_numpy(dtype=object)
+        derived = [
+            "R" + hashlib.sha1((file_name + "\x1e" + "\x1f".join(map(str, row))).encode()).hexdigest()[:20] for row in cells
+        ]
         records.loc[missing, "payment_id"] = derived
     return records
 
