@@ -55,7 +55,7 @@ class GraphStore(ABC):
         """Release connections."""
 
     # -- shared behaviour -----------------------------------------------------------------
-    def query(self, name: str, **params: Any) -> pd.DataFrame:
+    def query(self, name: str, /, **params: Any) -> pd.DataFrame:
         """Run the stored query ``queries/<name>.cypher`` with checked parameters."""
         q = load_query(name)
         q.check(params)

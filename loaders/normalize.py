@@ -142,6 +142,8 @@ def parse_period(raw: str) -> str:
         if 1 <= int(m[2]) <= 12:
             return f"{m[1]}-{int(m[2]):02d}"
         raise ValueError(f"所属期月份不存在: {raw}")
+    if s.isdigit() and len(s) < 5:  # too short for a serial date of this century
+        raise ValueError(f"所属期无法识别: {raw}")
     try:
         d = parse_date(raw)
     except ValueError:

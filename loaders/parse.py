@@ -32,6 +32,10 @@ from loaders.normalize import (
 )
 from loaders.read import FileError, RawTable
 
+#: Prefix marking an ID cell that XLSX stored as a number (a private-use character:
+#: pandas drops NUL characters in string concatenation, so "\x00" would vanish).
+NUMERIC_MARK = "\ue000"
+
 
 @dataclass
 class ParsedFile:
@@ -123,8 +127,8 @@ def _parser(col: Column) -> tuple[list[str], Callable[[str], tuple[tuple, str | 
     if col.parse == "id":
 
         def run_id(key: str) -> tuple[tuple, str | None]:
-            numeric = key.startswith("\x00")
-            info = normalise_id(key.lstrip("\x00"), numeric)
+            numeric = key.startswith(NUMERIC_MARK)
+            info = normalise_id(key.removeprefix(NUMERIC_MARK), numeric)
             if not info.value:
                 return ((None, False, None, None, None), req if col.required else None)
             birth = info.birth.isoformat() if info.birth else None
@@ -184,7 +188,7 @@ def parse_table(raw: RawTable, path: Path, kind: str, extra_aliases: dict[str, l
             for r, c in raw.numeric:
                 if c == j:
                     flags[r] = True
-            values = values.where(~flags, "\x00" + values)
+            values = values.mask(flags, NUMERIC_MARK + values)
         names, fn = _parser(col)
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         results = [fn(u) for u in uniques]
@@ -210,7 +214,7 @@ def parse_table(raw: RawTable, path: Path, kind: str, extra_aliases: dict[str, l
     records = pd.DataFrame({k: v[keep] for k, v in columns.items()}, dtype=object)
     records["src_line"] = lines[keep]
     records["src_fid"] = out.fid
-    if kind == "payments" and len(records):
+    if kind == "payments":
         records = _payment_defaults(records, frame[keep], path.name)
     out.records = records.reset_index(drop=True)
     return out

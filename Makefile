@@ -1,0 +1,47 @@
+# Two entry points for a fresh machine: `make demo` and `make test`.
+# Both create the virtual environment and install what they need themselves.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   := data/demo
+STORE  ?= ladybug:data/graph
+SEED   ?= 7
+
+.PHONY: demo test setup system-deps lint bench-load clean
+
+# System packages: only python3-venv today (Debian ships venv separately). Installed
+# with apt-get when missing and we are root; otherwise the error says what to install.
+system-deps:
+	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq python3-venv; \
+	  else echo "需要 python3-venv：请以 root 运行 apt-get install python3-venv" >&2; exit 1; fi; }
+
+$(STAMP): pyproject.toml | system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Generate the demo county (deterministic), load it, print the report and the counts.
+demo: setup
+	@[ -f $(DEMO)/truth/planted.csv ] || $(BIN)/workbench demo-data $(DEMO) --scale demo --seed $(SEED)
+	$(BIN)/workbench load $(DEMO) --store $(STORE) --reset
+	$(BIN)/workbench info --store $(STORE)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest -q -rs
+
+bench-load: setup
+	$(BIN)/python bench/load.py --scale county
+
+clean:
+	rm -rf $(VENV) data/graph data/demo bench/work

@@ -1,0 +1,41 @@
+"""Shared fixtures: the tiny hand-written dataset, built into a temporary store once per session."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+sys.path.insert(0, str(FIXTURES))
+
+import tiny_xlsx  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny fixture folder: hand-written CSVs plus its XLSX files."""
+    folder = tmp_path_factory.mktemp("tiny") / "data"
+    shutil.copytree(FIXTURES / "tiny", folder)
+    tiny_xlsx.write_all(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_loaded(tiny_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """(store, report) of the tiny dataset loaded into a fresh LadybugDB store."""
+    from graph.ladybug_store import LadybugStore
+    from loaders.load import load_dataset
+
+    store = LadybugStore(tmp_path_factory.mktemp("tinystore"))
+    report = load_dataset(tiny_dir, store, reset=True)
+    yield store, report
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_store(tiny_loaded):
+    """The loaded tiny store."""
+    return tiny_loaded[0]

@@ -1,0 +1,226 @@
+"""One test per bad-input case of the data contract (shared/spec/data-contract.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import tiny_xlsx
+
+from loaders.load import parse_folder
+from loaders.parse import ParsedFile
+
+PAY_HEADER = "发放流水号,项目名称,姓名,身份证号,乡镇,村,发放金额,发放日期,所属期"
+PAY_ROW = "F1,最低生活保障,张小明,370123199506010316,青山镇,东村,300,2021-03-05,2021-03"
+
+
+def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def only(folder: Path) -> ParsedFile:
+    files, _ = parse_folder(folder)
+    assert len(files) == 1
+    return files[0]
+
+
+def balanced(f: ParsedFile) -> bool:
+    return f.rows_read == f.rows_loaded + len(f.quarantine) + f.duplicates
+
+
+def test_gbk_file_is_decoded(tmp_path: Path) -> None:
+    write(tmp_path, "payments.csv", f"{PAY_HEADER}\n{PAY_ROW}\n", "gbk")
+    f = only(tmp_path)
+    assert f.encoding == "gb18030"
+    assert f.records["name"].tolist() == ["张小明"]
+
+
+def test_bom_is_stripped_from_first_header(tmp_path: Path) -> None:
+    write(tmp_path, "payments.csv", f"{PAY_HEADER}\n{PAY_ROW}\n", "utf-8-sig")
+    f = only(tmp_path)
+    assert f.encoding == "utf-8-sig"
+    assert f.records["payment_id"].tolist() == ["F1"]
+
+
+def test_undecodable_file_is_a_file_error_and_others_still_load(tmp_path: Path) -> None:
+    (tmp_path / "deaths.csv").write_bytes("姓名,身份证号,死亡日期\n".encode() + b"\xff\xfe\x80\x81\xff\n")
+    write(tmp_path, "payments.csv", f"{PAY_HEADER}\n{PAY_ROW}\n")
+    files, _ = parse_folder(tmp_path)
+    by_name = {f.name: f for f in files}
+    assert "deaths.csv" in by_name["deaths.csv"].error
+    assert "编码" in by_name["deaths.csv"].error
+    assert by_name["payments.csv"].error is None and by_name["payments.csv"].rows_loaded == 1
+
+
+def test_numeric_id_cell_in_xlsx_is_invalid(tmp_path: Path) -> None:
+    tmp_path.mkdir(exist_ok=True)
+    tiny_xlsx.write_xlsx(
+        tmp_path / "vehicles.xlsx",
+        [
+            ["所有人", "所有人身份证号", "车牌号", "车辆类型"],
+            ["孙八", 370123195009091313, "鲁A1", "轿车"],
+            ["钱七", "370123198507071124", "鲁A2", "轿车"],
+        ],
+    )
+    f = only(tmp_path)
+    assert f.records["owner_id_number_valid"].tolist() == [False, True]
+    assert f.records["owner_id_number_problem"].iloc[0].startswith("Excel 数值单元格")
+    # the value is the cell's integer digits as text (Excel already lost the last ones)
+    assert f.records["owner_id_number"].iloc[0].isdigit()
+
+
+def test_datetime_cell_in_xlsx_is_a_date(tmp_path: Path) -> None:
+    tiny_xlsx.write_xlsx(
+        tmp_path / "deaths.xlsx", [["姓名", "身份证号", "死亡日期"], ["赵六", "370123194002200914", dt.datetime(2022, 6, 30)]]
+    )
+    f = only(tmp_path)
+    assert f.records[["death_date", "death_day"]].values.tolist() == [["2022-06-30", 19173]]
+
+
+def test_fifteen_digit_id_links_to_the_same_person(tmp_path: Path) -> None:
+    write(tmp_path, "deaths.csv", "姓名,身份证号,死亡日期\n孙八,370123500909131,2022-01-01\n")
+    f = only(tmp_path)
+    assert f.records["id_number"].tolist() == ["370123195009091313"]
+    assert f.records["id_number_valid"].tolist() == [True]
+
+
+def test_bad_checksum_row_is_loaded_and_marked(tmp_path: Path) -> None:
+    write(tmp_path, "payments.csv", f"{PAY_HEADER}\n{PAY_ROW.replace('0316', '0317')}\n")
+    f = only(tmp_path)
+    assert f.rows_loaded == 1 and not f.quarantine
+    assert f.records["id_number_valid"].tolist() == [False]
+    assert f.records["id_number_problem"].tolist() == ["校验位错误"]
+
+
+@pytest.mark.parametrize(
+    "spelling", ["2021-03-05", "2021/3/5", "20210305", "2021年3月5日", "2021.03.05", "44260", "2021-03-05 08:30:00"]
+)
+def test_each_date_spelling_loads(tmp_path: Path, spelling: str) -> None:
+    write(tmp_path, "payments.csv", f"{PAY_HEADER}\n{PAY_ROW.replace('2021-03-05', spelling)}\n")
+    f = only(tmp_path)
+    assert f.records[["pay_date", "pay_day"]].values.tolist() == [["2021-03-05", 18691]]
+
+
+def test_bad_date_goes_to_quarantine_with_line_and_raw_values(tmp_path: Path) -> None:
+    write(
+        tmp_path, "payments.csv", f"{PAY_HEADER}\n{PAY_ROW}\n{PAY_ROW.replace('F1', 'F2').replace('2021-03-05', '2021-02-30')}\n"
+    )
+    f = only(tmp_path)
+    assert f.rows_loaded == 1 and balanced(f)
+    (q,) = f.quarantine
+    assert q["line"] == 3 and q["file"] == "payments.csv"
+    assert "发放日期" in q["reason"] and "2021-02-30" in q["reason"]
+    assert q["raw"]["发放流水号"] == "F2"
+
+
+@pytest.mark.parametrize(("amount", "reason"), [("-50", "负数"), ("abc", "无法识别"), ('"1,2,3元x"', "无法识别")])
+def test_bad_amount_is_quarantined(tmp_path: Path, amount: str, reason: str) -> None:
+    write(tmp_path, "payments.csv", f"{PAY_HEADER}\n{PAY_ROW.replace(',300,', f',{amount},')}\n")
+    f = only(tmp_path)
+    assert f.rows_loaded == 0 and balanced(f)
+    assert reason in f.quarantine[0]["reason"]
+
+
+def test_missing_required_field_is_quarantined(tmp_path: Path) -> None:
+    write(tmp_path, "payments.csv", f"{PAY_HEADER}\n{PAY_ROW.replace('370123199506010316', '')}\n")
+    f = only(tmp_path)
+    assert f.quarantine[0]["reason"] == "缺少必填字段「身份证号」"
+
+
+def test_missing_required_column_is_one_clear_file_error(tmp_path: Path) -> None:
+    write(
+        tmp_path, "payments.csv", "项目名称,姓名,身份证号,乡镇,村,发放日期\n低保,张三,370123197005010116,青山镇,东村,2021-01-01\n"
+    )
+    f = only(tmp_path)
+    assert f.error is not None
+    assert f.error.startswith("payments.csv: 缺少必填列 「发放金额」")
+
+
+def test_unknown_extra_column_is_ignored_with_a_note(tmp_path: Path) -> None:
+    write(tmp_path, "payments.csv", f"{PAY_HEADER},备注\n{PAY_ROW},随便写\n")
+    f = only(tmp_path)
+    assert f.rows_loaded == 1
+    assert f.notes == ["忽略未知列: 备注"]
+
+
+def test_header_aliases_spaces_brackets_and_required_marker(tmp_path: Path) -> None:
+    header = " 流水号 ,补贴项目*,领取人,公民身份号码,乡镇（街道）,村（社区）,金额（元）,拨付日期,补贴期间"
+    write(tmp_path, "payments.csv", f"{header}\n{PAY_ROW}\n")
+    f = only(tmp_path)
+    assert f.error is None
+    assert f.records[["payment_id", "program", "town", "village", "amount"]].values.tolist() == [
+        ["F1", "最低生活保障", "青山镇", "东村", 300.0]
+    ]
+
+
+def test_duplicate_row_is_counted_and_loaded_once(tmp_path: Path) -> None:
+    write(tmp_path, "payments.csv", f"{PAY_HEADER}\n{PAY_ROW}\n{PAY_ROW}\n")
+    f = only(tmp_path)
+    assert (f.rows_read, f.rows_loaded, f.duplicates) == (2, 1, 1)
+
+
+def test_same_row_in_two_files_is_two_records(tmp_path: Path) -> None:
+    row = PAY_ROW.replace("F1,", ",")
+    write(tmp_path, "payments_1.csv", f"{PAY_HEADER}\n{row}\n")
+    write(tmp_path, "payments_2.csv", f"{PAY_HEADER}\n{row}\n")
+    files, _ = parse_folder(tmp_path)
+    ids = [f.records["payment_id"].iloc[0] for f in files]
+    assert len(set(ids)) == 2 and all(i.startswith("R") for i in ids)
+
+
+def test_same_serial_with_other_content_in_another_file_is_quarantined(tmp_path: Path) -> None:
+    write(tmp_path, "payments_1.csv", f"{PAY_HEADER}\n{PAY_ROW}\n")
+    write(tmp_path, "payments_2.csv", f"{PAY_HEADER}\n{PAY_ROW.replace(',300,', ',900,')}\n{PAY_ROW}\n")
+    files, _ = parse_folder(tmp_path)
+    second = files[1]
+    assert second.rows_loaded == 0 and second.duplicates == 1 and len(second.quarantine) == 1
+    assert "F1 与 payments_1.csv 第 2 行重复但内容不同" in second.quarantine[0]["reason"]
+    assert balanced(second)
+
+
+def test_empty_file_is_a_file_error(tmp_path: Path) -> None:
+    write(tmp_path, "deaths.csv", "")
+    f = only(tmp_path)
+    assert f.error == "deaths.csv: 文件为空（没有表头）"
+
+
+def test_header_only_file_loads_nothing(tmp_path: Path) -> None:
+    write(tmp_path, "deaths.csv", "姓名,身份证号,死亡日期\n\n")
+    f = only(tmp_path)
+    assert f.error is None and (f.rows_read, f.rows_loaded) == (0, 0)
+
+
+def test_row_longer_than_header_is_quarantined(tmp_path: Path) -> None:
+    write(tmp_path, "deaths.csv", "姓名,身份证号,死亡日期\n赵六,370123194002200914,2022-06-30,多余\n")
+    f = only(tmp_path)
+    assert f.quarantine[0]["reason"] == "本行列数多于表头"
+
+
+def test_period_defaults_to_month_of_pay_date(tmp_path: Path) -> None:
+    write(tmp_path, "payments.csv", f"{PAY_HEADER}\n{PAY_ROW.removesuffix('2021-03')}\n")
+    f = only(tmp_path)
+    assert f.records[["period", "period_year"]].values.tolist() == [["2021-03", "2021"]]
+
+
+def test_dataset_yaml_names_kind_sheet_and_aliases(tmp_path: Path) -> None:
+    tiny_xlsx.write_xlsx(
+        tmp_path / "民政死亡名单.xlsx", [["逝者", "身份证号", "死亡日期"], ["赵六", "370123194002200914", "2022-06-30"]]
+    )
+    write(
+        tmp_path,
+        "dataset.yaml",
+        "files:\n  民政死亡名单.xlsx: {kind: deaths, sheet: Sheet1}\naliases:\n  deaths:\n    姓名: [逝者]\n",
+    )
+    f = only(tmp_path)
+    assert f.kind == "deaths" and f.records["name"].tolist() == ["赵六"]
+
+
+def test_unknown_file_is_skipped_with_a_note(tmp_path: Path) -> None:
+    write(tmp_path, "说明.csv", "a,b\n1,2\n")
+    files, notes = parse_folder(tmp_path)
+    assert files == []
+    assert notes == ["说明.csv: 无法从文件名判断数据类别，已跳过（可在 dataset.yaml 中指定）"]

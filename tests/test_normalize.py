@@ -1,0 +1,144 @@
+"""The contract's normalisation rules, value by value."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from loaders.normalize import (
+    age_on,
+    normalise_id,
+    normalise_name,
+    parse_amount,
+    parse_bool,
+    parse_date,
+    parse_int,
+    parse_period,
+)
+
+
+def test_valid_id_gives_birth_and_sex() -> None:
+    info = normalise_id("370123197005010116")
+    assert (info.value, info.valid, info.birth, info.sex) == ("370123197005010116", True, date(1970, 5, 1), "男")
+
+
+def test_fifteen_digit_id_is_upgraded_with_check_character() -> None:
+    info = normalise_id("370123500909131")
+    assert info.value == "370123195009091313"
+    assert info.valid
+
+
+def test_full_width_spaces_and_lower_x_are_normalised() -> None:
+    info = normalise_id(" ３７０１２３ １９４５０３０３１９１x ")
+    assert info.value == "37012319450303191X"
+    assert info.valid
+
+
+def test_bad_checksum_is_kept_and_marked() -> None:
+    info = normalise_id("370123198507071125")
+    assert info.value == "370123198507071125"
+    assert not info.valid
+    assert info.problem == "校验位错误"
+
+
+def test_impossible_birth_date_is_invalid() -> None:
+    from loaders.normalize import id_check_char
+
+    first17 = "37012319990231001"  # 1999-02-31
+    info = normalise_id(first17 + id_check_char(first17))
+    assert not info.valid and info.problem == "出生日期不存在"
+
+
+def test_future_birth_date_is_invalid() -> None:
+    from loaders.normalize import id_check_char
+
+    first17 = "37012321000101001"
+    info = normalise_id(first17 + id_check_char(first17))
+    assert not info.valid and info.problem == "出生日期超出范围"
+
+
+def test_numeric_xlsx_cell_is_invalid_whatever_its_checksum() -> None:
+    info = normalise_id("370123197005010116", numeric_cell=True)
+    assert info.value == "370123197005010116"
+    assert not info.valid
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (" 張 三 ", "张三"),
+        ("阿依古丽・买买提", "阿依古丽·买买提"),
+        ("阿依古丽.买买提", "阿依古丽·买买提"),
+        ("阿依古丽•买买提", "阿依古丽·买买提"),
+        ("阿依古丽．买买提", "阿依古丽·买买提"),
+        ("劉德華", "刘德华"),
+    ],
+)
+def test_names(raw: str, expected: str) -> None:
+    assert normalise_name(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["2021-03-01", "2021/3/1", "20210301", "2021年3月1日", "2021.03.01", "44256", "2021-03-01 00:00:00", "２０２１-０３-０１"],
+)
+def test_every_date_spelling(raw: str) -> None:
+    assert parse_date(raw) == date(2021, 3, 1)
+
+
+@pytest.mark.parametrize("raw", ["2021-02-30", "2021-13-01", "abc", "2021-3", ""])
+def test_bad_dates_raise(raw: str) -> None:
+    with pytest.raises(ValueError, match="日期"):
+        parse_date(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2021", "2021"),
+        ("2021年", "2021"),
+        ("2021-03", "2021-03"),
+        ("2021/3", "2021-03"),
+        ("202103", "2021-03"),
+        ("2021年3月", "2021-03"),
+        ("2021.03", "2021-03"),
+        ("2021-03-15", "2021-03"),
+        ("2021年3月15日", "2021-03"),
+    ],
+)
+def test_periods(raw: str, expected: str) -> None:
+    assert parse_period(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["2021-13", "三月", "21"])
+def test_bad_periods_raise(raw: str) -> None:
+    with pytest.raises(ValueError, match="所属期"):
+        parse_period(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1200", 1200.0), ("1,200.00", 1200.0), ("1200元", 1200.0), ("１２００", 1200.0), ("¥30.456", 30.46)]
+)
+def test_amounts(raw: str, expected: float) -> None:
+    assert parse_amount(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "reason"), [("-50", "负数"), ("abc", "无法识别"), ("壹佰元", "无法识别"), ("NaN", "无法识别")])
+def test_bad_amounts_raise(raw: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        parse_amount(raw)
+
+
+def test_bool_and_int() -> None:
+    assert parse_bool("是") is True and parse_bool(" 否 ") is False
+    assert parse_int("80岁") == 80
+    with pytest.raises(ValueError):
+        parse_bool("也许")
+    with pytest.raises(ValueError):
+        parse_int("八十")
+
+
+def test_age_in_full_years() -> None:
+    assert age_on(date(1941, 5, 10), date(2021, 5, 10)) == 80
+    assert age_on(date(1941, 5, 10), date(2021, 5, 9)) == 79

@@ -1,0 +1,120 @@
+"""The GraphStore contract, run against every store that is available.
+
+LadybugDB always runs. Neo4j runs live when NEO4J_URI is set (with NEO4J_USER,
+NEO4J_PASSWORD, NEO4J_DATABASE); otherwise its cases are skipped with the reason.
+The live Neo4j database is emptied of this schema's labels: point it at a scratch database.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from graph.store import GraphStore, open_store
+from queries import QueryError
+
+NEO4J_REASON = "NEO4J_URI is not set: no Neo4j server on this machine, the live Neo4j store tests are skipped"
+
+
+@pytest.fixture(params=["ladybug", "neo4j"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    if request.param == "neo4j":
+        uri = os.environ.get("NEO4J_URI")
+        if not uri:
+            pytest.skip(NEO4J_REASON)
+        s = open_store(uri)
+        s.reset()
+    else:
+        s = open_store(f"ladybug:{tmp_path / 'g'}")
+    yield s
+    s.close()
+
+
+def person_table(pids: list[str]) -> pa.Table:
+    n = len(pids)
+    return pa.table(
+        {
+            "pid": pids,
+            "id_number": pids,
+            "id_valid": [True] * n,
+            "id_problem": [None] * n,
+            "name": [f"人{i}" for i in range(n)],
+            "sex": ["男"] * n,
+            "birth_date": ["1970-05-01"] * n,
+            "birth_day": [120] * n,
+            "src_fid": [1] * n,
+            "src_line": list(range(2, n + 2)),
+        }
+    )
+
+
+def relative_table(pairs: list[tuple[str, str, int]]) -> pa.Table:
+    return pa.table(
+        {
+            "from": [a for a, _, _ in pairs],
+            "to": [b for _, b, _ in pairs],
+            "relation": ["儿子"] * len(pairs),
+            "close": [True] * len(pairs),
+            "declared_name": ["某"] * len(pairs),
+            "declared_id": [None] * len(pairs),
+            "declared_village": [None] * len(pairs),
+            "matched_by": ["身份证号"] * len(pairs),
+            "src_fid": [2] * len(pairs),
+            "src_line": [line for _, _, line in pairs],
+        }
+    )
+
+
+def test_write_nodes_skips_existing_keys(store: GraphStore) -> None:
+    assert store.write_nodes("Person", person_table(["A", "B"])) == 2
+    assert store.write_nodes("Person", person_table(["B", "C"])) == 1
+    assert store.counts()["Person"] == 3
+
+
+def test_write_rels_skips_the_same_source_row(store: GraphStore) -> None:
+    store.write_nodes("Person", person_table(["A", "B", "C"]))
+    assert store.write_rels("DECLARED_RELATIVE", relative_table([("A", "B", 5), ("A", "C", 6)])) == 2
+    assert store.write_rels("DECLARED_RELATIVE", relative_table([("A", "B", 5), ("A", "B", 9)])) == 1
+    assert store.counts()["DECLARED_RELATIVE"] == 3
+
+
+def test_query_by_name_with_parameters(store: GraphStore) -> None:
+    store.write_nodes("Person", person_table(["370123197005010116", "B"]))
+    df = store.query("person_by_id", pid="370123197005010116")
+    assert df["name"].tolist() == ["人0"]
+    assert bool(df["id_valid"].iloc[0]) is True
+
+
+def test_query_parameters_are_checked_before_running(store: GraphStore) -> None:
+    with pytest.raises(QueryError, match="缺少参数 pid"):
+        store.query("person_by_id")
+    with pytest.raises(QueryError, match="多余参数 name"):
+        store.query("person_by_id", pid="x", name="y")
+
+
+def test_values_travel_as_parameters_not_text(store: GraphStore) -> None:
+    hostile = "x' OR 1=1 //"
+    store.write_nodes("Person", person_table([hostile, "B"]))
+    assert store.query("person_by_id", pid=hostile)["pid"].tolist() == [hostile]
+    assert store.query("person_by_id", pid="x")["pid"].tolist() == []
+
+
+def test_reset_empties_every_table(store: GraphStore) -> None:
+    store.write_nodes("Person", person_table(["A", "B"]))
+    store.write_rels("DECLARED_RELATIVE", relative_table([("A", "B", 5)]))
+    store.reset()
+    assert set(store.counts().values()) == {0}
+
+
+def test_counts_cover_the_whole_schema(store: GraphStore) -> None:
+    counts = store.counts()
+    assert list(counts) == list(store.schema.nodes) + list(store.schema.rels)
+
+
+def test_unknown_store_uri_is_refused() -> None:
+    with pytest.raises(ValueError, match="无法识别的图存储地址"):
+        open_store("postgres://x")

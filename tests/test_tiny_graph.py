@@ -1,0 +1,141 @@
+"""The tiny hand-written dataset loads into exactly the graph written out in tiny_expected.yaml."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+EXPECTED = yaml.safe_load((Path(__file__).parent / "fixtures" / "tiny_expected.yaml").read_text(encoding="utf-8"))
+
+
+def rows(df: pd.DataFrame) -> list[list]:
+    return [[None if (isinstance(v, float) and pd.isna(v)) else v for v in r] for r in df.itertuples(index=False, name=None)]
+
+
+def test_every_file_balances_as_expected(tiny_loaded) -> None:
+    _, report = tiny_loaded
+    got = {f.file: [f.rows_read, f.rows_loaded, f.rows_quarantined, f.duplicates] for f in report.files}
+    assert got == EXPECTED["report"]
+    assert all(f.balanced for f in report.files) and report.ok
+
+
+def test_counts_per_type(tiny_store) -> None:
+    assert tiny_store.counts() == EXPECTED["counts"]
+
+
+def test_declared_relatives_are_matched(tiny_store) -> None:
+    df = tiny_store.run(
+        "MATCH (c:Person)-[r:DECLARED_RELATIVE]->(p:Person) "
+        "RETURN c.name AS cadre, r.relation AS rel, r.close AS close, p.name AS relative, r.matched_by AS m"
+    )
+    assert sorted(rows(df)) == sorted(EXPECTED["declared_relatives"])
+
+
+def test_invalid_ids_are_kept_and_marked(tiny_store) -> None:
+    df = tiny_store.run(
+        "MATCH (p:Person) WHERE p.id_valid = false AND p.id_problem = '校验位错误' "
+        "RETURN p.pid AS pid, p.id_problem AS problem ORDER BY pid"
+    )
+    assert rows(df) == EXPECTED["invalid_persons"]
+
+
+def test_households(tiny_store) -> None:
+    df = tiny_store.run(
+        "MATCH (h:Household) RETURN h.hid AS hid, h.vid AS vid, h.created_date AS d, h.split_from AS s, h.registered AS r "
+        "ORDER BY hid"
+    )
+    assert rows(df) == EXPECTED["households"]
+
+
+def test_payments(tiny_store) -> None:
+    df = tiny_store.run(
+        "MATCH (p:Payment) WHERE p.pay_id STARTS WITH 'F' RETURN p.pay_id AS id, p.amount AS a, p.pay_date AS d, "
+        "p.period AS per, p.account_number AS acc, p.id_valid AS v ORDER BY id"
+    )
+    assert rows(df) == EXPECTED["payments"]
+
+
+def test_payment_without_serial_gets_a_derived_id_and_excel_serial_date(tiny_store) -> None:
+    df = tiny_store.run("MATCH (p:Payment) WHERE p.program = '特困供养' RETURN p.pay_id AS id, p.pay_date AS d, p.amount AS a")
+    (pay_id, day, amount) = rows(df)[0]
+    assert pay_id.startswith("R") and len(pay_id) == 21
+    assert (day, amount) == ("2021-03-01", 800.0)
+
+
+def test_programs(tiny_store) -> None:
+    df = tiny_store.run(
+        "MATCH (g:Program) RETURN g.name AS n, g.means_tested AS m, g.exclusive_group AS x, g.min_age AS a, g.listed AS l "
+        "ORDER BY n"
+    )
+    got = [[n, m, x, None if a is None else int(a), lst] for n, m, x, a, lst in rows(df)]
+    assert sorted(got) == sorted(EXPECTED["programs"])
+
+
+def test_provenance_names_file_and_line(tiny_store) -> None:
+    df = tiny_store.query("household_members", hid="H003")
+    assert rows(df[["name", "source_file", "source_line"]]) == [["王五", "households.csv", 6], ["赵六", "households.csv", 7]]
+    df = tiny_store.run(
+        "MATCH (p:Person)-[r:RECEIVED]->(x:Payment) MATCH (f:SourceFile) WHERE f.fid = r.src_fid AND x.pay_id = 'F009' "
+        "RETURN f.name AS f, r.src_line AS line"
+    )
+    assert rows(df) == [["payments.csv", 12]]
+
+
+def test_every_node_and_relationship_has_provenance(tiny_store) -> None:
+    for name in tiny_store.schema.nodes:
+        if name == "SourceFile":
+            continue
+        n = tiny_store.run(f"MATCH (n:{name}) WHERE n.src_fid IS NULL OR n.src_line IS NULL RETURN count(n) AS c")
+        assert n["c"].iloc[0] == 0, name
+    for name, rel in tiny_store.schema.rels.items():
+        n = tiny_store.run(
+            f"MATCH (:{rel.source})-[r:{name}]->(:{rel.target}) "
+            "WHERE r.src_fid IS NULL OR r.src_line IS NULL RETURN count(r) AS c"
+        )
+        assert n["c"].iloc[0] == 0, name
+
+
+def test_quarantine_report_is_written_beside_the_store(tiny_loaded) -> None:
+    store, report = tiny_loaded
+    path = Path(report.quarantine_path)
+    assert path.parent == store.state_dir
+    with path.open(encoding="utf-8-sig") as fh:
+        got = [(r["文件"], int(r["行号"]), r["原因"]) for r in csv.DictReader(fh)]
+    assert got == [
+        ("households.csv", 11, "「立户日期」日期不存在: 2021-02-30"),
+        ("payments.csv", 6, "「发放金额」金额无法识别: abc"),
+        ("payments.csv", 7, "「发放金额」金额为负数: -50"),
+        ("payments.csv", 8, "「发放日期」日期不存在: 2021-13-01"),
+        ("payments.csv", 13, "缺少必填字段「身份证号」"),
+    ]
+
+
+def test_load_notes_name_unknown_cadre_and_unlisted_program(tiny_loaded) -> None:
+    notes = tiny_loaded[1].notes
+    assert any("某人(370123199999999999)" in n for n in notes)
+    assert any("危房改造补助" in n for n in notes)
+
+
+def test_reload_of_the_same_folder_gives_the_same_graph(tiny_dir: Path, tmp_path: Path) -> None:
+    from graph.ladybug_store import LadybugStore
+    from loaders.load import load_dataset
+
+    store = LadybugStore(tmp_path / "g")
+    first = load_dataset(tiny_dir, store)
+    second = load_dataset(tiny_dir, store)
+    assert second.counts == first.counts == EXPECTED["counts"]
+    assert all(n == 0 for n in second.inserted.values())
+    store.close()
+
+
+@pytest.mark.parametrize("name", ["person_by_id", "household_members", "payments_by_person"])
+def test_stored_queries_run_on_ladybug(tiny_store, name: str) -> None:
+    from queries import load_query
+
+    params = {p: {"pid": "370123199506010316", "hid": "H001"}[p] for p in load_query(name).params}
+    df = tiny_store.query(name, **params)
+    assert len(df) > 0
