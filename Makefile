@@ -9,7 +9,9 @@ DEMO   := data/demo
 STORE  ?= ladybug:data/graph
 SEED   ?= 7
 
-.PHONY: demo test setup system-deps lint bench-load clean
+LINTER := tools/cypher-lint/node_modules/.installed
+
+.PHONY: demo test setup system-deps node lint bench-load clean
 
 # System packages: only python3-venv today (Debian ships venv separately). Installed
 # with apt-get when missing and we are root; otherwise the error says what to install.
@@ -27,6 +29,18 @@ $(STAMP): pyproject.toml | system-deps
 
 setup: $(STAMP)
 
+# Node runs Neo4j's own Cypher linter in the tests; Debian's nodejs when the machine has none.
+node:
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq nodejs npm; \
+	  else echo "需要 Node.js 与 npm：请以 root 运行 apt-get install nodejs npm" >&2; exit 1; fi; }
+
+# Pinned by the committed package-lock.json.
+$(LINTER): tools/cypher-lint/package-lock.json | node
+	cd tools/cypher-lint && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Generate the demo county (deterministic), load it, print the report and the counts.
 demo: setup
 	@[ -f $(DEMO)/truth/planted.csv ] || $(BIN)/workbench demo-data $(DEMO) --scale demo --seed $(SEED)
@@ -37,7 +51,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint $(LINTER)
 	$(BIN)/pytest -q -rs
 
 bench-load: setup

@@ -39,6 +39,8 @@ class FileReport:
     duplicates: int
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Seconds spent reading and normalising the file.
+    seconds: float = 0.0
 
     @property
     def balanced(self) -> bool:
@@ -115,11 +117,13 @@ def parse_folder(folder: Path, progress: Progress | None = None) -> tuple[list[P
     for i, entry in enumerate(dataset.files):
         if progress:
             progress(entry.path.name, i, len(dataset.files))
+        started = time.perf_counter()
         try:
             raw = read_table(entry.path, entry.sheet)
             parsed.append(parse_table(raw, entry.path, entry.kind, entry.aliases))
         except FileError as e:
             parsed.append(ParsedFile(entry.path, entry.kind, file_id(entry.path.name), error=str(e)))
+        parsed[-1].seconds = time.perf_counter() - started
     _dedupe_payment_ids(parsed)
     return parsed, notes
 
@@ -164,19 +168,32 @@ def load_dataset(
     for i, (what, name, df) in enumerate(steps):
         if progress:
             progress(f"写入 {name}", i, len(steps))
+        started = time.perf_counter()
         if what == "node":
             schema = store.schema.node(name).arrow_schema()
             inserted[name] = store.write_nodes(name, pa.Table.from_pandas(df, schema=schema, preserve_index=False))
         else:
             schema = store.schema.rel(name).arrow_schema()
             inserted[name] = store.write_rels(name, pa.Table.from_pandas(df, schema=schema, preserve_index=False))
+        timings[f"write:{name}"] = time.perf_counter() - started
     timings["write"] = time.perf_counter() - t2
     counts = store.counts()
     store.state_dir.mkdir(parents=True, exist_ok=True)
     qpath = store.state_dir / QUARANTINE_FILE
     write_quarantine(parsed, qpath)
     files = [
-        FileReport(f.name, f.kind, f.encoding, f.rows_read, f.rows_loaded, len(f.quarantine), f.duplicates, f.error, f.notes)
+        FileReport(
+            f.name,
+            f.kind,
+            f.encoding,
+            f.rows_read,
+            f.rows_loaded,
+            len(f.quarantine),
+            f.duplicates,
+            f.error,
+            f.notes,
+            round(f.seconds, 3),
+        )
         for f in parsed
     ]
     report = LoadReport(

@@ -52,6 +52,8 @@ class ParsedFile:
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+    #: Seconds spent reading and normalising the file.
+    seconds: float = 0.0
 
     @property
     def name(self) -> str:

@@ -1,0 +1,80 @@
+"""Every stored query lints clean against Neo4j's parser and semantic analysis and keeps to the portable subset."""
+
+from __future__ import annotations
+
+import pytest
+
+from queries import QueryError, all_queries, load_query, parameters_of
+from queries.lint import neo4j_lint, portability_problems
+
+
+@pytest.fixture(scope="module")
+def diagnostics() -> dict[str, list[dict]]:
+    return neo4j_lint()
+
+
+@pytest.mark.parametrize("name", all_queries())
+def test_query_lints_clean_on_neo4j(diagnostics: dict[str, list[dict]], name: str) -> None:
+    assert diagnostics[name] == []
+
+
+@pytest.mark.parametrize("name", all_queries())
+def test_query_keeps_to_the_portable_subset(name: str) -> None:
+    assert portability_problems(load_query(name).text) == []
+
+
+@pytest.mark.parametrize("name", all_queries())
+def test_query_has_a_header(name: str) -> None:
+    header = load_query(name).header
+    assert "model:" in header and "params:" in header
+
+
+def test_the_linter_catches_what_it_should() -> None:
+    """The checks can fail: a misspelt label, an undefined parameter, a syntax error."""
+    import json
+    import subprocess
+
+    from queries.lint import LINT_DIR, neo4j_schema
+
+    bad = {
+        "schema": neo4j_schema(__import__("graph.schema", fromlist=["load_schema"]).load_schema()),
+        "queries": [
+            {"name": "label", "text": "MATCH (p:Persn) RETURN p.pid AS pid", "params": []},
+            {"name": "param", "text": "MATCH (p:Person) WHERE p.pid = $nope RETURN p.pid AS pid", "params": []},
+            {"name": "syntax", "text": "MATCH (p:Person RETURN p", "params": []},
+            {"name": "ok", "text": "MATCH (p:Person) WHERE p.pid = $pid RETURN p.name AS name", "params": ["pid"]},
+        ],
+    }
+    out = json.loads(
+        subprocess.run(
+            ["node", "lint.mjs"], input=json.dumps(bad), capture_output=True, text=True, check=True, cwd=LINT_DIR
+        ).stdout
+    )
+    assert "Persn" in out["label"][0]["message"]
+    assert "$nope" in out["param"][0]["message"]
+    assert out["syntax"] and out["syntax"][0]["severity"] == 1
+    assert out["ok"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("MATCH (p:Person) RETURN [x IN p.tags | x] AS t", "列表推导"),
+        ("MATCH (p:Person) RETURN substring(p.name, 0, 1) AS s", "substring"),
+        ("MATCH (p:Person:Cadre) RETURN p", "多标签"),
+        ("RETURN date('2021-01-01').year AS y", "日期函数"),
+        ("CALL apoc.help('x')", "APOC"),
+    ],
+)
+def test_portability_rules_catch_unsafe_cypher(text: str, why: str) -> None:
+    assert any(why in p for p in portability_problems(text))
+
+
+def test_rules_ignore_comments_and_strings() -> None:
+    assert portability_problems("// substring(x, 0, 1)\nMATCH (p:Person) WHERE p.name = 'a.year' RETURN p") == []
+
+
+def test_parameters_are_read_from_code_only() -> None:
+    assert parameters_of("// $ignored\nMATCH (p) WHERE p.a = $a AND p.b = '$b' RETURN p") == {"a"}
+    with pytest.raises(QueryError, match="查询名不合法"):
+        load_query("../secrets")
