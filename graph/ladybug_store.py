@@ -28,7 +28,11 @@ class LadybugStore(GraphStore):
         # An explicit buffer pool: the default reserves most of RAM up front, which
         # costs a second at start and is unkind to the Streamlit process beside it.
         pool_mb = int(os.environ.get("WORKBENCH_LADYBUG_BUFFER_MB", "4096"))
-        self._db = lb.Database(str(folder / DB_FILE), buffer_pool_size=pool_mb * 1024 * 1024, read_only=read_only)
+        # No checkpoint after every statement: a load is dozens of COPYs and checkpointing
+        # each one doubled the write time; flush() checkpoints once when the load is done.
+        self._db = lb.Database(
+            str(folder / DB_FILE), buffer_pool_size=pool_mb * 1024 * 1024, read_only=read_only, auto_checkpoint=False
+        )
         self._conn = lb.Connection(self._db)
         if not read_only:
             self.ensure_schema()
@@ -64,6 +68,10 @@ class LadybugStore(GraphStore):
     def _insert_rels(self, rel: RelType, table: pa.Table) -> None:
         batch = table  # noqa: F841 - referenced by name inside the COPY statement
         self._conn.execute(f"COPY {rel.name} FROM batch")
+
+    def flush(self) -> None:
+        """Checkpoint: move the write-ahead log into the database file."""
+        self._conn.execute("CHECKPOINT")
 
     def close(self) -> None:
         """Close the connection and database (flushes to disk)."""

@@ -51,6 +51,9 @@ class GraphStore(ABC):
     def _insert_rels(self, rel: RelType, table: pa.Table) -> None:
         """Insert relationships known to be new; endpoints exist."""
 
+    def flush(self) -> None:  # noqa: B027 - optional hook
+        """Make written data durable where the backend defers it (called after a load)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
 

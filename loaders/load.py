@@ -176,6 +176,9 @@ def load_dataset(
             schema = store.schema.rel(name).arrow_schema()
             inserted[name] = store.write_rels(name, pa.Table.from_pandas(df, schema=schema, preserve_index=False))
         timings[f"write:{name}"] = time.perf_counter() - started
+    t3 = time.perf_counter()
+    store.flush()
+    timings["flush"] = time.perf_counter() - t3
     timings["write"] = time.perf_counter() - t2
     counts = store.counts()
     store.state_dir.mkdir(parents=True, exist_ok=True)

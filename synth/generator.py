@@ -37,6 +37,21 @@ VILLAGE_SUFFIX = ["村", "庄村", "屯村", "河村", "沟村"]
 VILLAGE_WORDS = "东西南北前后上下大小新老高李张王刘杨陈赵黄周吴徐孙马朱胡郭何林罗"
 POSITIONS = ["村党支部书记", "村民委员会主任", "村务监督委员会主任", "村民委员会委员", "村会计", "村文书"]
 START, END = date(2021, 1, 1), date(2023, 12, 31)
+PAYMENT_HEADER = [
+    "发放流水号",
+    "项目名称",
+    "主管部门",
+    "姓名",
+    "身份证号",
+    "户号",
+    "乡镇",
+    "村",
+    "发放金额",
+    "发放日期",
+    "所属期",
+    "银行账号",
+    "账户户名",
+]
 MONTHS = [(y, m) for y in (2021, 2022, 2023) for m in range(1, 13)]
 
 
@@ -90,7 +105,7 @@ class Scale:
 
 SCALES = {
     "demo": Scale(3, 4, 1700, 3, 0.07, 0.35, 1.0),
-    "county": Scale(20, 20, 200_000, 10, 0.012, 0.0, 0.8),
+    "county": Scale(20, 20, 200_000, 10, 0.012, 0.03, 0.8),
     "city": Scale(60, 25, 3_000_000, 10, 0.012, 0.0, 0.9),
 }
 
@@ -297,7 +312,7 @@ class County:
         r = self.r
         for v in self.villages:
             for k in range(self.s.cadres_per_village):
-                hh = self.household(v, "cadre", size=r.choice((2, 3, 4, 5)))
+                hh = self.household(v, "cadre", size=r.choice((2, 3, 3, 4, 5)))
                 cadre = hh.members[0][0]
                 start = date(r.randint(2015, 2020), r.choice((1, 4, 7)), 1)
                 end = date(r.randint(2021, 2023), 12, 31) if r.random() < 0.2 else None
@@ -307,7 +322,7 @@ class County:
                     # Some declarations carry no ID; a name unique in the village still links.
                     unique = self.names_in_village[v][member.name] == 1
                     self.relative_row(cadre, member, relation, v[1], with_id=not (unique and r.random() < 0.15))
-                for _ in range(r.choice((1, 2, 2, 3))):
+                for _ in range(r.choice((2, 2, 3, 3))):
                     sib = self.household(v, "cadre", size=r.choice((1, 2, 3)))
                     self.relative_row(cadre, sib.members[0][0], "兄弟姐妹", v[1])
                     if len(sib.members) > 1:
@@ -849,20 +864,7 @@ def generate(out: Path, scale: str = "demo", seed: int = 7) -> Summary:
     tail = []
     for year, rows in sorted(by_year.items()):
         with_id = year != 2023
-        header = (["发放流水号"] if with_id else []) + [
-            "项目名称",
-            "主管部门",
-            "姓名",
-            "身份证号",
-            "户号",
-            "乡镇",
-            "村",
-            "发放金额",
-            "发放日期",
-            "所属期",
-            "银行账号",
-            "账户户名",
-        ]
+        header = PAYMENT_HEADER if with_id else PAYMENT_HEADER[1:]
         out_rows = []
         for i, p in enumerate(rows):
             amount = f"{p['金额']:,.2f}" if p["金额"] >= 1000 else (f"{p['金额']:g}元" if i % 50 == 7 else f"{p['金额']:g}")
@@ -930,21 +932,7 @@ def generate(out: Path, scale: str = "demo", seed: int = 7) -> Summary:
     ]
     files["payments_临时救助补录.xlsx"] = _write_xlsx(
         out / "payments_临时救助补录.xlsx",
-        [
-            "发放流水号",
-            "项目名称",
-            "主管部门",
-            "姓名",
-            "身份证号",
-            "户号",
-            "乡镇",
-            "村",
-            "发放金额",
-            "发放日期",
-            "所属期",
-            "银行账号",
-            "账户户名",
-        ],
+        PAYMENT_HEADER,
         xl_rows,
         numeric_cols={4},
     )

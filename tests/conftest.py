@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,16 +24,21 @@ def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def tiny_loaded(tiny_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    """(store, report) of the tiny dataset loaded into a fresh LadybugDB store."""
+def loaded_store(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    """(store, report) of ``folder`` loaded into a fresh LadybugDB store, closed afterwards."""
     from graph.ladybug_store import LadybugStore
     from loaders.load import load_dataset
 
-    store = LadybugStore(tmp_path_factory.mktemp("tinystore"))
-    report = load_dataset(tiny_dir, store, reset=True)
+    store = LadybugStore(tmp_path_factory.mktemp("store"))
+    report = load_dataset(folder, store, reset=True)
     yield store, report
     store.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_loaded(tiny_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    """(store, report) of the tiny dataset loaded into a fresh LadybugDB store."""
+    yield from loaded_store(tiny_dir, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import loaded_store
 
 from synth.generator import generate
 
@@ -26,14 +28,8 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_loaded(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    from graph.ladybug_store import LadybugStore
-    from loaders.load import load_dataset
-
-    store = LadybugStore(tmp_path_factory.mktemp("demostore"))
-    report = load_dataset(demo_dir, store, reset=True)
-    yield store, report
-    store.close()
+def demo_loaded(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    yield from loaded_store(demo_dir, tmp_path_factory)
 
 
 def planted(demo_dir: Path) -> list[dict]:

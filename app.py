@@ -1,0 +1,7 @@
+"""Streamlit entry point: routing only; pages live in workbench/pages/."""
+
+import streamlit as st
+
+st.set_page_config(page_title="惠民惠农资金监督 图分析工作台", layout="wide")
+pages = [st.Page("workbench/pages/overview.py", title="图谱概况", default=True)]
+st.navigation(pages).run()

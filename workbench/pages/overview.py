@@ -1,0 +1,21 @@
+"""图谱概况: counts per node and relationship type, and the loaded source files."""
+
+import streamlit as st
+
+from workbench.overview import overview_table, source_files
+from workbench.state import get_store
+
+st.title("图谱概况")
+store = get_store()
+if store is None:
+    st.info("图存储中还没有数据：请先运行 `workbench load 数据文件夹`（或 `make demo`）。")
+    st.stop()
+st.caption(f"图存储：{store.uri}")
+table = overview_table(store)
+nodes, rels = table[table["类型"] == "节点"], table[table["类型"] == "关系"]
+c1, c2 = st.columns(2)
+c1.metric("节点", f"{int(nodes['数量'].sum()):,}")
+c2.metric("关系", f"{int(rels['数量'].sum()):,}")
+st.dataframe(table, hide_index=True, width="stretch")
+st.subheader("来源文件")
+st.dataframe(source_files(store), hide_index=True, width="stretch")

@@ -1,0 +1,27 @@
+"""The store the Streamlit process reads, opened once per process."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from graph.store import GraphStore
+
+
+@st.cache_resource
+def get_store() -> GraphStore | None:
+    """The store named by WORKBENCH_STORE (default ladybug:data/graph), read-only; None before the first load."""
+    uri = os.environ.get("WORKBENCH_STORE") or "ladybug:data/graph"
+    if uri.startswith("ladybug:"):
+        from graph.ladybug_store import DB_FILE, LadybugStore
+
+        folder = Path(uri.removeprefix("ladybug:"))
+        if not (folder / DB_FILE).exists():
+            return None
+        # read-only: the loader may hold the write lock while the workbench is open
+        return LadybugStore(folder, read_only=True)
+    from graph.store import open_store
+
+    return open_store(uri)
