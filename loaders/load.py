@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -77,36 +78,49 @@ Progress = Callable[[str, int, int], None]
 
 def _dedupe_payment_ids(files: list[ParsedFile]) -> None:
     """A 流水号 seen before (in any file) is the same payment: an identical row is a
-    duplicate, a different one is quarantined; nothing is dropped silently."""
+    duplicate, a different one is quarantined; nothing is dropped silently.
+
+    Clashes are rare, so they are found vectorised and only the clashing rows are
+    compared one by one.
+    """
+    pay_files = [f for f in files if f.kind == "payments" and f.error is None and len(f.records)]
+    if not pay_files:
+        return
+    ids = pd.concat([f.records["payment_id"] for f in pay_files], ignore_index=True)
+    clash = ids.duplicated(keep=False).to_numpy()
+    if not clash.any():
+        return
     seen: dict[str, tuple[tuple, str, int]] = {}
-    for f in files:
-        if f.kind != "payments" or f.error or f.records.empty:
-            continue
-        keep = []
+    offset = 0
+    for f in pay_files:
+        n = len(f.records)
+        rows = np.flatnonzero(clash[offset : offset + n])
+        offset += n
+        drop = []
         content = f.records[_PAYMENT_CONTENT].to_numpy(dtype=object)
-        ids = f.records["payment_id"].to_numpy(dtype=object)
-        lines = f.records["src_line"].to_numpy()
-        for i, (pay_id, line, row) in enumerate(zip(ids, lines, content, strict=True)):
-            values = tuple(None if v is None or v != v else v for v in row)
+        for i in rows:
+            pay_id, line = f.records["payment_id"].iat[i], int(f.records["src_line"].iat[i])
+            values = tuple(None if v is None or v != v else v for v in content[i])
             prior = seen.get(pay_id)
             if prior is None:
-                seen[pay_id] = (values, f.name, int(line))
-                keep.append(i)
-            elif prior[0] == values:
+                seen[pay_id] = (values, f.name, line)
+                continue
+            drop.append(i)
+            if prior[0] == values:
                 f.duplicates += 1
             else:
                 raw = dict(zip(_PAYMENT_CONTENT, values, strict=True))
                 f.quarantine.append(
                     {
                         "file": f.name,
-                        "line": int(line),
+                        "line": line,
                         "kind": "payments",
                         "reason": f"发放流水号 {pay_id} 与 {prior[1]} 第 {prior[2]} 行重复但内容不同",
                         "raw": {k: ("" if v is None else str(v)) for k, v in raw.items()},
                     }
                 )
-        if len(keep) != len(f.records):
-            f.records = f.records.iloc[keep].reset_index(drop=True)
+        if drop:
+            f.records = f.records.drop(index=f.records.index[drop]).reset_index(drop=True)
 
 
 def parse_folder(folder: Path, progress: Progress | None = None) -> tuple[list[ParsedFile], list[str]]:
