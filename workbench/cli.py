@@ -73,7 +73,9 @@ def print_report(report) -> None:
     console.print(table)
     for note in report.notes:
         console.print(f"[yellow]提示:[/yellow] {note}")
-    console.print(f"隔离行报告: {report.quarantine_path}；用时 {report.seconds:.1f} 秒 {report.timings}")
+    phases = {"parse": "读取", "build": "建图", "write": "写入"}
+    spent = "，".join(f"{label} {report.timings[k]:.1f}" for k, label in phases.items() if k in report.timings)
+    console.print(f"隔离行报告: {report.quarantine_path}；用时 {report.seconds:.1f} 秒（{spent}）")
 
 
 @app.command()
