@@ -41,18 +41,15 @@ def _open(store: str | None):
 def print_counts(counts: dict[str, int], title: str = "图谱统计") -> None:
     """Counts per node label and relationship type, with their Chinese labels."""
     from graph.schema import load_schema
+    from workbench.overview import count_rows
 
-    schema = load_schema()
     table = Table(title=title)
     table.add_column("类型")
     table.add_column("名称")
     table.add_column("中文")
     table.add_column("数量", justify="right")
-    for name, n in counts.items():
-        if name in schema.nodes:
-            table.add_row("节点", name, schema.nodes[name].label, f"{n:,}")
-        else:
-            table.add_row("关系", name, schema.rels[name].label, f"{n:,}")
+    for kind, name, label, n in count_rows(load_schema(), counts):
+        table.add_row(kind, name, label, f"{n:,}")
     console.print(table)
 
 

@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import pandas as pd
 
+from graph.schema import Schema
 from graph.store import GraphStore
 
 
-def overview_table(store: GraphStore) -> pd.DataFrame:
-    """One row per node label and relationship type: kind, name, Chinese label, count."""
-    counts = store.counts()
+def count_rows(schema: Schema, counts: dict[str, int]) -> list[tuple[str, str, str, int]]:
+    """(kind, name, Chinese label, count) for every node label and relationship type, in schema order."""
     rows = []
     for name, n in counts.items():
-        if name in store.schema.nodes:
-            rows.append(("节点", name, store.schema.nodes[name].label, n))
+        if name in schema.nodes:
+            rows.append(("节点", name, schema.nodes[name].label, n))
         else:
-            rel = store.schema.rels[name]
-            rows.append(
-                ("关系", name, f"{rel.label}（{store.schema.nodes[rel.source].label}→{store.schema.nodes[rel.target].label}）", n)
-            )
+            rows.append(("关系", name, schema.rels[name].label, n))
+    return rows
+
+
+def overview_table(store: GraphStore) -> pd.DataFrame:
+    """One row per node label and relationship type: kind, name, Chinese label (with ends), count."""
+    nodes, rels = store.schema.nodes, store.schema.rels
+    rows = [
+        (
+            kind,
+            name,
+            label if kind == "节点" else f"{label}（{nodes[rels[name].source].label}→{nodes[rels[name].target].label}）",
+            n,
+        )
+        for kind, name, label, n in count_rows(store.schema, store.counts())
+    ]
     return pd.DataFrame(rows, columns=["类型", "名称", "中文", "数量"])
 
 
