@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from queries import all_queries, load_query
+
 EXPECTED = yaml.safe_load((Path(__file__).parent / "fixtures" / "tiny_expected.yaml").read_text(encoding="utf-8"))
 
 
@@ -132,10 +134,13 @@ def test_reload_of_the_same_folder_gives_the_same_graph(tiny_dir: Path, tmp_path
     store.close()
 
 
-@pytest.mark.parametrize("name", ["person_by_id", "household_members", "payments_by_person"])
-def test_stored_queries_run_on_ladybug(tiny_store, name: str) -> None:
-    from queries import load_query
+# A sample value for every parameter any stored query takes; a new parameter without
+# one fails here (KeyError) rather than leaving its query unexecuted.
+SAMPLE_PARAMS = {"pid": "370123199506010316", "hid": "H001"}
 
-    params = {p: {"pid": "370123199506010316", "hid": "H001"}[p] for p in load_query(name).params}
+
+@pytest.mark.parametrize("name", all_queries())
+def test_stored_queries_run_on_ladybug(tiny_store, name: str) -> None:
+    params = {p: SAMPLE_PARAMS[p] for p in load_query(name).params}
     df = tiny_store.query(name, **params)
     assert len(df) > 0
