@@ -260,6 +260,7 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None) -> GraphT
                 "amount": payments["amount"].astype(float),
                 "pay_date": payments["pay_date"],
                 "pay_day": payments["pay_day"],
+                "pay_year": _year(payments["pay_date"]),
                 "period": payments["period"],
                 "period_year": payments["period_year"],
                 "account_number": payments["account_number"],
@@ -268,8 +269,7 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None) -> GraphT
             }
         )
         out.rels["RECEIVED"] = pd.DataFrame({"from": payments["id_number"], "to": payments["payment_id"], **_src(payments)})
-        with_hh = payments[payments["household_id"].notna()]
-        out.rels["FOR_HOUSEHOLD"] = pd.DataFrame({"from": with_hh["payment_id"], "to": with_hh["household_id"], **_src(with_hh)})
+        out.rels["FOR_HOUSEHOLD"] = _payment_households(payments, households)
         with_acc = payments[payments["account_number"].notna()]
         accounts = with_acc.drop_duplicates("account_number")
         out.nodes["Account"] = pd.DataFrame({"number": accounts["account_number"], **_src(accounts)})
@@ -348,10 +348,119 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None) -> GraphT
     persons = persons.drop_duplicates("pid").copy()
     persons["name"] = persons["pid"].map(first_names)
     persons["birth_day"] = _days(persons["birth_date"])
+    persons["birth_year"] = _year(persons["birth_date"])
     out.nodes["Person"] = persons
+    if not cadres.empty:
+        out.rels["RELATIVE_OF"] = _relatives_of(cadres, out.rels.get("DECLARED_RELATIVE"), out.rels.get("MEMBER_OF"), hh_nodes)
 
     _fill_missing_columns(out, schema)
     return out
+
+
+def _year(iso: pd.Series) -> pd.Series:
+    """ISO date strings → their year as an integer (nullable); ages are computed from it."""
+    y = pd.to_numeric(iso.astype("string").str.slice(0, 4), errors="coerce")
+    return y.astype("Int64").astype(object).where(y.notna(), None)
+
+
+def _payment_households(payments: pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:
+    """FOR_HOUSEHOLD rows: the row's 户号, else every household the recipient is registered in."""
+    with_hh = payments[payments["household_id"].notna()]
+    direct = pd.DataFrame({"from": with_hh["payment_id"], "to": with_hh["household_id"], "inferred": False, **_src(with_hh)})
+    if households.empty:
+        return direct
+    without = payments.loc[payments["household_id"].isna(), ["payment_id", "id_number", *SRC]]
+    regs = households[["id_number", "household_id"]].drop_duplicates()
+    inferred = without.merge(regs, on="id_number")
+    if inferred.empty:
+        return direct
+    extra = pd.DataFrame({"from": inferred["payment_id"], "to": inferred["household_id"], "inferred": True, **_src(inferred)})
+    return pd.concat([direct, extra], ignore_index=True)
+
+
+HEADS = frozenset({"户主", "配偶"})
+CHILDREN = {"子": "儿子", "女": "女儿", "儿子": "儿子", "女儿": "女儿", "儿媳": "儿媳", "女婿": "女婿"}
+PARENTS = frozenset({"父亲", "母亲"})
+
+
+def household_relation(cadre_rel: str | None, other_rel: str | None) -> tuple[str, bool]:
+    """The relation of a household co-member to a cadre, from both ``与户主关系`` values.
+
+    Close pairs per models.md: {户主, 配偶}; {户主 or 配偶, a child or child-in-law};
+    {户主, 父亲 or 母亲}. Every other pair is an other relation (同户成员).
+    """
+    c, o = cadre_rel or "", other_rel or ""
+    if {c, o} == {"户主", "配偶"}:
+        return "配偶", True
+    if c in HEADS and o in CHILDREN:
+        return CHILDREN[o], True
+    if o in HEADS and c in CHILDREN:
+        return "父母", True
+    if c == "户主" and o in PARENTS:
+        return o, True
+    if o == "户主" and c in PARENTS:
+        return "子女", True
+    return "同户成员", False
+
+
+def _relatives_of(
+    cadres: pd.DataFrame, declared: pd.DataFrame | None, members: pd.DataFrame | None, hh_nodes: pd.DataFrame
+) -> pd.DataFrame:
+    """RELATIVE_OF rows: matched declarations, household co-members, split-household members."""
+    cadre_ids = set(cadres["id_number"].dropna())
+    frames = []
+    if declared is not None and len(declared):
+        d = declared[declared["from"].isin(cadre_ids) & ~declared["to"].astype(str).str.startswith("未匹配:")]
+        frames.append(
+            pd.DataFrame(
+                {"from": d["from"], "to": d["to"], "basis": "申报", "relation": d["relation"], "close": d["close"], **_src(d)}
+            )
+        )
+    if members is not None and len(members):
+        m = members[["from", "to", "relation_to_head", *SRC]].rename(columns={"from": "pid", "to": "hid"})
+        mine = m[m["pid"].isin(cadre_ids)][["pid", "hid", "relation_to_head"]]
+        mine = mine.rename(columns={"pid": "cadre", "relation_to_head": "cadre_rel"})
+        co = mine.merge(m, on="hid")
+        co = co[co["pid"] != co["cadre"]]
+        if len(co):
+            rel = [household_relation(a, b) for a, b in zip(co["cadre_rel"], co["relation_to_head"], strict=True)]
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "from": co["cadre"],
+                        "to": co["pid"],
+                        "basis": "户籍推断",
+                        "relation": [r for r, _ in rel],
+                        "close": [c for _, c in rel],
+                        **_src(co),
+                    }
+                )
+            )
+        # one split step either way: households split from the cadre's, and the one it was split from
+        splits = hh_nodes.reindex(columns=["hid", "split_from"]).dropna()
+        pairs = pd.concat(
+            [splits.rename(columns={"hid": "a", "split_from": "b"}), splits.rename(columns={"split_from": "a", "hid": "b"})]
+        )
+        linked = mine[["cadre", "hid"]].merge(pairs, left_on="hid", right_on="a")[["cadre", "b"]]
+        sp = linked.merge(m, left_on="b", right_on="hid")
+        sp = sp[sp["pid"] != sp["cadre"]]
+        if len(sp):
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "from": sp["cadre"],
+                        "to": sp["pid"],
+                        "basis": "分户关联",
+                        "relation": "分户关联户成员",
+                        "close": False,
+                        **_src(sp),
+                    }
+                )
+            )
+    if not frames:
+        return pd.DataFrame(columns=["from", "to", "basis", "relation", "close", *SRC])
+    out = pd.concat(frames, ignore_index=True)
+    return out.drop_duplicates(["from", "to", "basis"])
 
 
 def _src(df: pd.DataFrame) -> dict[str, pd.Series]:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from loaders.build import household_relation
 from queries import all_queries, load_query
 
 EXPECTED = yaml.safe_load((Path(__file__).parent / "fixtures" / "tiny_expected.yaml").read_text(encoding="utf-8"))
@@ -35,6 +36,32 @@ def test_declared_relatives_are_matched(tiny_store) -> None:
         "RETURN c.name AS cadre, r.relation AS rel, r.close AS close, p.name AS relative, r.matched_by AS m"
     )
     assert sorted(rows(df)) == sorted(EXPECTED["declared_relatives"])
+
+
+def test_relatives_of_cadres_include_household_members(tiny_store) -> None:
+    df = tiny_store.run(
+        "MATCH (c:Person)-[r:RELATIVE_OF]->(p:Person) "
+        "RETURN c.name AS cadre, p.name AS relative, r.basis AS basis, r.relation AS rel, r.close AS close"
+    )
+    assert sorted(rows(df)) == sorted(EXPECTED["relatives_of"])
+
+
+@pytest.mark.parametrize(
+    ("cadre", "other", "expected"),
+    [
+        ("户主", "配偶", ("配偶", True)),
+        ("配偶", "户主", ("配偶", True)),
+        ("配偶", "子", ("儿子", True)),
+        ("女婿", "户主", ("父母", True)),
+        ("户主", "母亲", ("母亲", True)),
+        ("母亲", "户主", ("子女", True)),
+        ("配偶", "母亲", ("同户成员", False)),  # mother of the head is not close to the head's spouse
+        ("子", "女", ("同户成员", False)),  # siblings
+        ("户主", "孙子", ("同户成员", False)),
+    ],
+)
+def test_household_relation_pairs(cadre: str, other: str, expected: tuple[str, bool]) -> None:
+    assert household_relation(cadre, other) == expected
 
 
 def test_invalid_ids_are_kept_and_marked(tiny_store) -> None:
