@@ -13,8 +13,9 @@ from functools import cache
 from pathlib import Path
 
 QUERY_DIR = Path(__file__).parent
-_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
-_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+# Comments and string literals in one alternation, so that an apostrophe inside a
+# comment ("H's") does not open a string and a "//" inside a string is not a comment.
+_SKIP = re.compile(r"//[^\n]*|/\*.*?\*/|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", re.S)
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -44,10 +45,14 @@ class Query:
             raise QueryError(f"查询 {self.name}: " + "；".join(parts))
 
 
+def code_only(text: str) -> str:
+    """The Cypher text with comments blanked and string literals emptied."""
+    return _SKIP.sub(lambda m: " " if m.group(0)[0] == "/" else "''", text)
+
+
 def parameters_of(text: str) -> frozenset[str]:
     """The ``$parameters`` a Cypher text uses, ignoring comments and string literals."""
-    code = _COMMENT.sub(" ", _STRING.sub("''", text))
-    return frozenset(_PARAM.findall(code))
+    return frozenset(_PARAM.findall(code_only(text)))
 
 
 def query_path(name: str) -> Path:

@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 from graph.schema import Schema, load_schema
-from queries import QUERY_DIR, all_queries, load_query
+from queries import QUERY_DIR, all_queries, code_only, load_query
 
 LINT_DIR = Path(__file__).resolve().parent.parent / "tools" / "cypher-lint"
 
@@ -28,19 +28,13 @@ PORTABILITY_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(date|datetime|localdatetime|duration)\s*\(", re.I), "日期函数：请用 *_day 整数日序"),
     (re.compile(r"\.(year|month|day|week|quarter)\b"), "日期属性访问"),
     (re.compile(r"\(\s*\w*\s*:\s*\w+\s*:\s*\w+"), "多标签节点"),
-    (re.compile(r"\btoInteger\s*\(|\btoFloat\s*\(", re.I), "toInteger/toFloat 在 LadybugDB 不存在"),
+    (re.compile(r"\b(toInteger|toFloat|toString|split)\s*\(", re.I), "toInteger/toFloat/toString/split 在 LadybugDB 不存在"),
 ]
-
-
-def _code(text: str) -> str:
-    """The query without comments and string literals (rules look at code only)."""
-    text = re.sub(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", "''", text)
-    return re.sub(r"//[^\n]*|/\*.*?\*/", " ", text, flags=re.S)
 
 
 def portability_problems(text: str) -> list[str]:
     """The portability rules a query text breaks."""
-    code = _code(text)
+    code = code_only(text)  # rules look at code, not comments or strings
     return [why for pattern, why in PORTABILITY_RULES if pattern.search(code)]
 
 

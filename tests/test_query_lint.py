@@ -76,5 +76,8 @@ def test_rules_ignore_comments_and_strings() -> None:
 
 def test_parameters_are_read_from_code_only() -> None:
     assert parameters_of("// $ignored\nMATCH (p) WHERE p.a = $a AND p.b = '$b' RETURN p") == {"a"}
+    # an apostrophe in a comment opens no string; "//" in a string opens no comment
+    assert parameters_of("// H's day\nMATCH (p) WHERE p.d = $d // $x\nRETURN $e") == {"d", "e"}
+    assert parameters_of("MATCH (p) WHERE p.u = 'http://$u' AND p.v = $v RETURN p") == {"v"}
     with pytest.raises(QueryError, match="查询名不合法"):
         load_query("../secrets")

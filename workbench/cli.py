@@ -1,4 +1,4 @@
-"""``workbench``: load department files, inspect the graph, generate demo data."""
+"""``workbench``: load department files, scan for warnings, inspect the graph, generate demo data."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 app = typer.Typer(
-    help="惠民惠农资金监督 图分析工作台 — 导入部门数据、查看图谱统计、生成演示数据。",
+    help="惠民惠农资金监督 图分析工作台 — 导入部门数据、运行检测模型生成分级预警、查看图谱统计、生成演示数据。",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -117,6 +117,90 @@ def info(store: StoreOpt = None) -> None:
     console.print(f"图存储: {graph.uri}")
     print_counts(graph.counts())
     graph.close()
+
+
+def print_summary(warnings, title: str = "预警汇总") -> None:
+    """Count and amount per model and grade, with a total row."""
+    from scan.runner import summary
+    from scan.warnings import GRADE_LABELS
+
+    table = Table(title=title)
+    for col, right in (("模型", False), ("名称", False), ("等级", False), ("预警数", True), ("涉及金额(元)", True)):
+        table.add_column(col, justify="right" if right else "left")
+    rows = summary(warnings)
+    for r in rows.itertuples(index=False):
+        table.add_row(r.model, r.title, GRADE_LABELS[r.grade], f"{r.count:,}", f"{r.amount:,.2f}")
+    table.add_row("合计", "", "", f"{len(warnings):,}", f"{float(warnings['amount'].sum()) if len(warnings) else 0:,.2f}")
+    console.print(table)
+
+
+def _params(values: list[str]) -> dict[str, int]:
+    out = {}
+    for v in values:
+        name, sep, num = v.partition("=")
+        if not sep or not num.strip().lstrip("-").isdigit():
+            console.print(f"[red]参数应写作 名称=整数，例如 death_grace_days=30: {v}[/red]")
+            raise typer.Exit(2)
+        out[name.strip()] = int(num)
+    return out
+
+
+@app.command()
+def scan(
+    store: StoreOpt = None,
+    models: Annotated[
+        str | None,
+        typer.Option("--models", help="只运行这些模型（代码以逗号分隔，如 RELATIVE_BENEFIT,SHARED_ACCOUNT）；默认全部12个"),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="预警导出 CSV（UTF-8 带 BOM，列按 models.md），如 warnings.csv")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="模型参数 名称=整数，可多次给出: death_grace_days（默认30）、shared_account_min_persons（默认3）、"
+            "split_window_days（默认365）",
+        ),
+    ] = None,
+) -> None:
+    """运行12个检测模型，生成分级预警（红/橙/黄），保存供工作台读取，打印汇总表。
+
+    预警编号由模型代码和对象确定：重新导入同样的数据再扫描，编号不变。
+    只扫描部分模型时，只替换这些模型的预警。
+    """
+    from scan.runner import run_scan, save_scan
+    from scan.warnings import write_export
+
+    graph = _open(store)
+    codes = [c.strip().upper() for c in models.split(",") if c.strip()] if models else None
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=console, transient=True, disable=not sys.stderr.isatty(),
+    ) as bar:  # fmt: skip
+        task = bar.add_task("扫描", total=None)
+
+        def progress(model, i: int, n: int) -> None:
+            bar.update(task, description=f"模型 {model.number} {model.title}", completed=i, total=n)
+
+        try:
+            result = run_scan(graph, codes, _params(param or []), progress=progress)
+        except ValueError as e:
+            console.print(f"[red]{e}[/red]")
+            raise typer.Exit(2) from None
+    stored, _ = save_scan(result, graph.state_dir)
+    graph.close()
+    timing = Table(title=f"模型运行（{graph.uri}）")
+    for col in ("模型", "名称", "证据行", "预警", "查询(秒)", "分级(秒)"):
+        timing.add_column(col, justify="left" if col in ("模型", "名称") else "right")
+    for r in result.runs:
+        timing.add_row(r.code, r.title, f"{r.rows:,}", f"{r.warnings:,}", f"{r.query_seconds:.2f}", f"{r.grade_seconds:.2f}")
+    console.print(timing)
+    print_summary(stored[stored["model"].isin(result.models)])
+    console.print(f"参数: {result.params}；用时 {result.seconds:.1f} 秒；预警已保存到 {graph.state_dir / 'warnings'}")
+    if out:
+        write_export(stored[stored["model"].isin(result.models)], out)
+        console.print(f"预警导出: {out}")
 
 
 @app.command("demo-data")

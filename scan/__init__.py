@@ -1,0 +1,1 @@
+"""Detection models: run the stored Cypher models, grade, score and store warnings."""
