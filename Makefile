@@ -8,10 +8,11 @@ STAMP  := $(VENV)/.installed
 DEMO   := data/demo
 STORE  ?= ladybug:data/graph
 SEED   ?= 7
+DEMO_WARNINGS ?= data/warnings.csv
 
 LINTER := tools/cypher-lint/node_modules/.installed
 
-.PHONY: demo test setup system-deps node lint bench-load clean
+.PHONY: demo test setup system-deps node lint bench-load bench-scan clean
 
 # System packages: only python3-venv today (Debian ships venv separately). Installed
 # with apt-get when missing and we are root; otherwise the error says what to install.
@@ -46,6 +47,7 @@ demo: setup
 	@[ -f $(DEMO)/truth/planted.csv ] || $(BIN)/workbench demo-data $(DEMO) --scale demo --seed $(SEED)
 	$(BIN)/workbench load $(DEMO) --store $(STORE) --reset
 	$(BIN)/workbench info --store $(STORE)
+	$(BIN)/workbench scan --store $(STORE) --out $(DEMO_WARNINGS)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -53,6 +55,9 @@ lint: setup
 
 test: lint $(LINTER)
 	$(BIN)/pytest -q -rs
+
+bench-scan: setup
+	$(BIN)/python bench/scan.py --scale county
 
 bench-load: setup
 	$(BIN)/python bench/load.py --scale county

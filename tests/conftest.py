@@ -14,6 +14,30 @@ sys.path.insert(0, str(FIXTURES))
 
 import tiny_xlsx  # noqa: E402
 
+_LINT = {}
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start Neo4j's linter at once when its tests were collected: it runs for minutes beside the others."""
+    if any("test_query_lint" in item.nodeid for item in session.items):
+        from queries.lint import PendingLint
+
+        try:
+            _LINT["pending"] = PendingLint()
+        except RuntimeError as e:  # reported by the test that needs it
+            _LINT["error"] = e
+
+
+def neo4j_diagnostics() -> dict[str, list[dict]]:
+    """The diagnostics of the lint started at collection (or started now)."""
+    if "error" in _LINT:
+        raise _LINT["error"]
+    if "pending" not in _LINT:
+        from queries.lint import PendingLint
+
+        _LINT["pending"] = PendingLint()
+    return _LINT["pending"].result()
+
 
 @pytest.fixture(scope="session")
 def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -15,7 +15,7 @@ runner = CliRunner()
 def test_help_lists_the_commands() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for cmd in ("load", "info", "demo-data"):
+    for cmd in ("load", "info", "scan", "demo-data"):
         assert cmd in result.output
 
 
@@ -31,6 +31,17 @@ def test_load_prints_the_report_and_counts_then_info_agrees(tiny_dir: Path, tmp_
     assert info.exit_code == 0
     person = next(line for line in info.output.splitlines() if "Person" in line)
     assert person.split("│")[4].strip() == "16"
+
+    out = tmp_path / "w.csv"
+    scan = runner.invoke(app, ["scan", "--store", store, "--out", str(out), "--models", "INVALID_ID,DECEASED_RECIPIENT"])
+    assert scan.exit_code == 0, scan.output
+    assert "预警汇总" in scan.output
+    total = next(line for line in scan.output.splitlines() if "合计" in line)
+    assert [c.strip() for c in total.split("│")[4:6]] == ["2", "600.00"]  # 钱七 500 + 赵六 100
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert (tmp_path / "g" / "warnings" / "warnings.parquet").is_file()  # beside the store
+    bad = runner.invoke(app, ["scan", "--store", store, "--models", "NOPE"])
+    assert bad.exit_code == 2 and "未知的模型代码" in bad.output
 
 
 def test_a_file_error_is_reported_and_exits_1(tiny_dir: Path, tmp_path: Path) -> None:

@@ -102,3 +102,20 @@ def test_fifteen_digit_and_full_width_household_ids_join_their_payments(demo_loa
     # only the planted invalid IDs (3 checksums + 1 numeric cell) are invalid: the 15-digit
     # and full-width household IDs all normalised to valid people
     assert df["c"].iloc[0] == 4
+
+
+def test_the_scan_finds_every_planted_case_and_no_look_alike(demo_loaded, demo_dir: Path) -> None:
+    """The generator's planted list is the expected file: same model, grade, subject, name, amount, count."""
+    from scan.runner import run_scan
+    from scan.warnings import warnings_frame
+
+    got = warnings_frame(run_scan(demo_loaded[0]).warnings)
+    found = {(r.model, r.grade, r.subject_id): (r.subject_name, f"{r.amount:.2f}", r.payments) for r in got.itertuples()}
+    expected = {
+        (r["model"], r["grade"], r["subject_id"]): (r["subject_name"], r["amount"], int(r["payments"]))
+        for r in planted(demo_dir)
+        if r["grade"] != "none"
+    }
+    assert {k: found.get(k) for k in expected} == expected
+    # anything else would be a look-alike (or normal data) firing
+    assert set(found) - set(expected) == set()

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from conftest import neo4j_diagnostics
 
 from queries import QueryError, all_queries, load_query, parameters_of
-from queries.lint import neo4j_lint, portability_problems
+from queries.lint import portability_problems
 
 
 @pytest.fixture(scope="module")
 def diagnostics() -> dict[str, list[dict]]:
-    return neo4j_lint()
+    return neo4j_diagnostics()  # started when the tests were collected
 
 
 @pytest.mark.parametrize("name", all_queries())

@@ -171,3 +171,13 @@ def test_stored_queries_run_on_ladybug(tiny_store, name: str) -> None:
     params = {p: SAMPLE_PARAMS[p] for p in load_query(name).params}
     df = tiny_store.query(name, **params)
     assert len(df) > 0
+
+
+def test_models_on_the_tiny_dataset(tiny_store) -> None:
+    """The dirty tiny files give exactly the warnings worked out by hand (quarantined rows give none)."""
+    from scan.runner import run_scan
+    from scan.warnings import warnings_frame
+
+    w = warnings_frame(run_scan(tiny_store).warnings)
+    got = sorted([r.model, r.grade, r.subject_id, r.subject_name, r.amount, r.payments] for r in w.itertuples())
+    assert got == sorted(EXPECTED["warnings"])

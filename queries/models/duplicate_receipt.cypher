@@ -9,9 +9,12 @@ MATCH (p:Person)-[:RECEIVED]->(x:Payment)
 WHERE x.id_valid = true
 WITH p, x.program AS program, x.period_year AS year, count(DISTINCT x.vid) AS villages
 WHERE villages > 1
-MATCH (p)-[r1:RECEIVED]->(pay:Payment), (p)-[r2:RECEIVED]->(other:Payment)
-WHERE r1 <> r2 AND pay.program = program AND other.program = program
-  AND pay.period_year = year AND other.period_year = year AND pay.vid <> other.vid
+// two MATCH clauses, not one pattern: the pairing must not depend on whether the store
+// lets one pattern reuse a relationship (LadybugDB may, Neo4j never does)
+MATCH (p)-[:RECEIVED]->(pay:Payment)
+WHERE pay.program = program AND pay.period_year = year AND pay.id_valid = true
+MATCH (p)-[:RECEIVED]->(other:Payment)
+WHERE other.program = program AND other.period_year = year AND other.id_valid = true AND other.vid <> pay.vid
   AND (pay.period = other.period OR size(pay.period) = 4 OR size(other.period) = 4)
 RETURN pay.pay_id AS pay_id, pay.pid AS pid, pay.name AS name, pay.program AS program, pay.amount AS amount,
        pay.pay_date AS pay_date, pay.period AS period, pay.town AS town, pay.village AS village,

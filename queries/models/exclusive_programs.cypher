@@ -11,12 +11,15 @@ MATCH (p:Person)-[:RECEIVED]->(x:Payment)
 WHERE x.program = g.name AND x.id_valid = true
 WITH p, g.exclusive_group AS grp, x.period_year AS year, count(DISTINCT x.program) AS programs
 WHERE programs > 1
-MATCH (ga:Program), (gb:Program)
-WHERE ga.exclusive_group = grp AND gb.exclusive_group = grp AND ga.name <> gb.name
-MATCH (p)-[r1:RECEIVED]->(pay:Payment), (p)-[r2:RECEIVED]->(other:Payment)
-WHERE r1 <> r2 AND pay.program = ga.name AND other.program = gb.name
-  AND pay.period_year = year AND other.period_year = year
+MATCH (p)-[:RECEIVED]->(pay:Payment)
+WHERE pay.period_year = year AND pay.id_valid = true
+MATCH (ga:Program)
+WHERE ga.name = pay.program AND ga.exclusive_group = grp
+MATCH (p)-[:RECEIVED]->(other:Payment)
+WHERE other.period_year = year AND other.id_valid = true AND other.program <> pay.program
   AND (pay.period = other.period OR size(pay.period) = 4 OR size(other.period) = 4)
+MATCH (gb:Program)
+WHERE gb.name = other.program AND gb.exclusive_group = grp
 RETURN grp AS exclusive_group,
        pay.pay_id AS pay_id, pay.pid AS pid, pay.name AS name, pay.program AS program, pay.amount AS amount,
        pay.pay_date AS pay_date, pay.period AS period, pay.town AS town, pay.village AS village,

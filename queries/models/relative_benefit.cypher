@@ -7,7 +7,10 @@
 // whether the payment's village is the office's village (red / orange / yellow).
 // params: none
 MATCH (c:Person)-[o:HOLDS_OFFICE]->(:Village)
-MATCH (c)-[k:RELATIVE_OF]->(r:Person)-[:RECEIVED]->(pay:Payment)
+MATCH (c)-[k:RELATIVE_OF]->(r:Person)
+// from the cadres outwards: without this WITH LadybugDB may start from all payments
+WITH c, o, k, r
+MATCH (r)-[:RECEIVED]->(pay:Payment)
 WHERE pay.id_valid = true AND pay.town = o.town
   AND (o.term_start_day IS NULL OR pay.pay_day >= o.term_start_day)
   AND (o.term_end_day IS NULL OR pay.pay_day <= o.term_end_day)
