@@ -32,6 +32,8 @@ def main() -> None:
     ap.add_argument("--scale", default="county", choices=["demo", "county", "city"])
     ap.add_argument("--store", type=Path, help="store folder (default bench/work/store-<scale>)")
     ap.add_argument("--repeat", type=int, default=1, help="runs; the table shows the last (warm) one")
+    ap.add_argument("--models", help="comma-separated model codes (default all 12)")
+    ap.add_argument("--note", default="", help="a line added under the table (e.g. models left out and why)")
     args = ap.parse_args()
     store_dir = args.store or ROOT / "bench" / "work" / f"store-{args.scale}"
     if not (store_dir / "graph.lbug").exists():
@@ -39,7 +41,7 @@ def main() -> None:
     store = LadybugStore(store_dir, read_only=True)
     counts = {k: store.counts()[k] for k in ("Person", "Household", "Payment", "RELATIVE_OF")}
     for _ in range(args.repeat):
-        result = run_scan(store)
+        result = run_scan(store, args.models.split(",") if args.models else None)
     store.close()
     total = sum(r.query_seconds + r.grade_seconds for r in result.runs)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -58,14 +60,16 @@ def main() -> None:
             f"| {i} | {r.code} | {r.rows:,} | {r.warnings:,} | {r.query_seconds:.2f} | {r.grade_seconds:.2f} "
             f"| {r.query_seconds + r.grade_seconds:.2f} |"
         )
-    verdict = "met" if total <= TARGET_SECONDS else "NOT met"
+    verdict = "met" if total <= TARGET_SECONDS and len(result.runs) == 12 else "NOT met"
     lines += [
-        f"| | **all 12** | {sum(r.rows for r in result.runs):,} | {len(result.warnings):,} "
+        f"| | **{len(result.runs)} models** | {sum(r.rows for r in result.runs):,} | {len(result.warnings):,} "
         f"| {sum(r.query_seconds for r in result.runs):.2f} | {sum(r.grade_seconds for r in result.runs):.2f} "
         f"| **{total:.2f}** |",
         "",
-        f"Target ≤ {TARGET_SECONDS:.0f} s: **{verdict}**. Peak memory {peak:,.0f} MB. Runs: {args.repeat}.",
+        f"Target ≤ {TARGET_SECONDS:.0f} s for all 12: **{verdict}**. Peak memory {peak:,.0f} MB. Runs: {args.repeat}.",
     ]
+    if args.note:
+        lines += ["", args.note]
     text = "\n".join(lines) + "\n"
     print(text)
     out = ROOT / "bench" / "results" / f"scan_{args.scale}.md"

@@ -68,6 +68,13 @@ def test_the_golden_fixture_loads_cleanly(golden_loaded) -> None:
     assert all(f.rows_quarantined == 0 and f.error is None for f in report.files)
 
 
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.code)
+def test_every_model_query_runs_on_ladybug_and_returns_evidence(golden_store, model) -> None:
+    rows = golden_store.query(model.query, **model.defaults)
+    assert len(rows) > 0
+    assert {"pay_id", "pid", "amount", "pay_date", "src_fid", "src_line"} <= set(rows.columns)
+
+
 def test_every_expected_warning_and_nothing_else(golden_warnings: pd.DataFrame) -> None:
     expected = {(m, g, subject_key(m, s), n, round(float(a), 2), int(p), t, v) for m, g, s, n, a, p, t, v in EXPECTED["warnings"]}
     got = {

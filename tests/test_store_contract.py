@@ -46,6 +46,7 @@ def person_table(pids: list[str]) -> pa.Table:
             "sex": ["男"] * n,
             "birth_date": ["1970-05-01"] * n,
             "birth_day": [120] * n,
+            "birth_year": [1970] * n,
             "src_fid": [1] * n,
             "src_line": list(range(2, n + 2)),
         }
