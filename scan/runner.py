@@ -19,7 +19,7 @@ import pandas as pd
 
 from graph.store import GraphStore
 from scan.models import MODELS, Model, select
-from scan.warnings import EXPORT_COLUMNS, GRADES, Warning, evidence_frame, warnings_frame
+from scan.warnings import EXPORT_COLUMNS, GRADES, Warning, evidence_frame, sort_warnings, warnings_frame
 
 WARNINGS_DIR = "warnings"
 
@@ -99,7 +99,7 @@ def save_scan(result: ScanResult, state_dir: Path) -> tuple[pd.DataFrame, pd.Dat
     old_w, old_e = load_warnings(state_dir)
     keep_w = old_w[~old_w["model"].isin(result.models)]
     keep_e = old_e[~old_e["model"].isin(result.models)]
-    all_w = warnings_frame_sorted(pd.concat([keep_w, new_w], ignore_index=True) if len(keep_w) else new_w)
+    all_w = sort_warnings(pd.concat([keep_w, new_w], ignore_index=True) if len(keep_w) else new_w)
     all_e = pd.concat([keep_e, new_e], ignore_index=True) if len(keep_e) else new_e
     all_w.to_parquet(folder / "warnings.parquet", index=False)
     all_e.to_parquet(folder / "evidence.parquet", index=False)
@@ -112,11 +112,6 @@ def save_scan(result: ScanResult, state_dir: Path) -> tuple[pd.DataFrame, pd.Dat
     }
     (folder / "scan.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     return all_w, all_e
-
-
-def warnings_frame_sorted(df: pd.DataFrame) -> pd.DataFrame:
-    """Most urgent first, with a stable order for equal scores."""
-    return df.sort_values(["score", "amount", "warning_id"], ascending=[False, False, True], kind="stable").reset_index(drop=True)
 
 
 def load_warnings(state_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

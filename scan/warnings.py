@@ -151,10 +151,14 @@ class Warning:
         }
 
 
-def warnings_frame(warnings: list[Warning]) -> pd.DataFrame:
-    """Warnings as a table, most urgent first (score, then amount, then id for a stable order)."""
-    df = pd.DataFrame([w.record() for w in warnings], columns=EXPORT_COLUMNS)
+def sort_warnings(df: pd.DataFrame) -> pd.DataFrame:
+    """Most urgent first (score, then amount), the id breaking ties so the order is stable."""
     return df.sort_values(["score", "amount", "warning_id"], ascending=[False, False, True], kind="stable").reset_index(drop=True)
+
+
+def warnings_frame(warnings: list[Warning]) -> pd.DataFrame:
+    """Warnings as a table, most urgent first."""
+    return sort_warnings(pd.DataFrame([w.record() for w in warnings], columns=EXPORT_COLUMNS))
 
 
 def evidence_frame(warnings: list[Warning]) -> pd.DataFrame:
