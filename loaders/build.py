@@ -261,6 +261,8 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None) -> GraphT
                 "pay_date": payments["pay_date"],
                 "pay_day": payments["pay_day"],
                 "pay_year": _year(payments["pay_date"]),
+                "age": _age(payments["id_number_birth"], payments["pay_date"]),
+                "means_tested": payments["program"].map(_means_tested(prog_nodes)).fillna(False).astype(bool),
                 "period": payments["period"],
                 "period_year": payments["period_year"],
                 "account_number": payments["account_number"],
@@ -361,6 +363,25 @@ def _year(iso: pd.Series) -> pd.Series:
     """ISO date strings → their year as an integer (nullable); ages are computed from it."""
     y = pd.to_numeric(iso.astype("string").str.slice(0, 4), errors="coerce")
     return y.astype("Int64").astype(object).where(y.notna(), None)
+
+
+def _age(birth: pd.Series, on: pd.Series) -> pd.Series:
+    """Age in full years on date ``on`` of someone born on ``birth`` (ISO strings; None when either is missing).
+
+    Kept on each payment, from the birth date in the payment's own ID number, so that an
+    age rule is a filter on one node rather than a join of every payment to its person.
+    """
+    b, d = birth.astype("string"), on.astype("string")
+    years = pd.to_numeric(d.str.slice(0, 4), errors="coerce") - pd.to_numeric(b.str.slice(0, 4), errors="coerce")
+    before_birthday = (d.str.slice(5, 10) < b.str.slice(5, 10)).fillna(False).astype(int)
+    age = years - before_birthday
+    return age.astype("Int64").astype(object).where(age.notna(), None)
+
+
+def _means_tested(programs: pd.DataFrame) -> dict[str, bool]:
+    """Program name → means-tested flag, copied onto each payment (programs missing from the list: False)."""
+    flags = programs["means_tested"] if "means_tested" in programs else pd.Series(False, index=programs.index)
+    return {name: bool(v) and pd.notna(v) for name, v in zip(programs["name"], flags, strict=True)}
 
 
 def _payment_households(payments: pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:

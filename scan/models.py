@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from graph.store import GraphStore
 from scan.warnings import GRADE_RANK, Warning, join_names, month_span, yuan
 
 
@@ -29,6 +30,19 @@ class Model:
     subject: str
     grade: Callable[[Model, pd.DataFrame, dict], list[Warning]]
     defaults: dict[str, int] = field(default_factory=dict)
+    #: A first-step query (same parameters) whose first column lists the only subjects
+    #: worth pairing; the model query receives them as ``$candidates``. Two steps keep
+    #: both stores on a small plan: one aggregate over the payments, then traversals
+    #: from a handful of nodes, where one query let LadybugDB hash-join every payment.
+    candidates: str | None = None
+
+    def rows(self, store: GraphStore, params: dict[str, int]) -> pd.DataFrame:
+        """The model's evidence rows: its query (after its candidates step, if any)."""
+        if self.candidates is None:
+            return store.query(self.query, **params)
+        found = store.query(self.candidates, **params)
+        keys = sorted({str(v) for v in found.iloc[:, 0].dropna()}) if len(found.columns) else []
+        return store.query(self.query, **params, candidates=keys)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -319,8 +333,24 @@ MODELS: list[Model] = [
         grade_public_employee_benefit,
     ),
     Model("UNDERAGE_ELDERLY", 5, "低龄领取高龄补贴", "models/underage_elderly", "人员", grade_underage_elderly),
-    Model("DUPLICATE_RECEIPT", 6, "重复领取", "models/duplicate_receipt", "人员|项目", grade_duplicate_receipt),
-    Model("EXCLUSIVE_PROGRAMS", 7, "互斥项目", "models/exclusive_programs", "人员|互斥组", grade_exclusive_programs),
+    Model(
+        "DUPLICATE_RECEIPT",
+        6,
+        "重复领取",
+        "models/duplicate_receipt",
+        "人员|项目",
+        grade_duplicate_receipt,
+        candidates="models/duplicate_receipt_candidates",
+    ),
+    Model(
+        "EXCLUSIVE_PROGRAMS",
+        7,
+        "互斥项目",
+        "models/exclusive_programs",
+        "人员|互斥组",
+        grade_exclusive_programs,
+        candidates="models/exclusive_programs_candidates",
+    ),
     Model(
         "SHARED_ACCOUNT",
         8,

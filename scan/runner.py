@@ -78,7 +78,7 @@ def run_scan(
             progress(m, i, len(models))
         mp = {k: values[k] for k in m.defaults}
         t = time.perf_counter()
-        rows = store.query(m.query, **mp)
+        rows = m.rows(store, mp)
         tq = time.perf_counter() - t
         found = m.grade(m, rows, mp)
         runs.append(ModelRun(m.code, m.title, len(rows), len(found), tq, time.perf_counter() - t - tq))

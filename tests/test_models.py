@@ -70,7 +70,7 @@ def test_the_golden_fixture_loads_cleanly(golden_loaded) -> None:
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.code)
 def test_every_model_query_runs_on_ladybug_and_returns_evidence(golden_store, model) -> None:
-    rows = golden_store.query(model.query, **model.defaults)
+    rows = model.rows(golden_store, model.defaults)
     assert len(rows) > 0
     assert {"pay_id", "pid", "amount", "pay_date", "src_fid", "src_line"} <= set(rows.columns)
 

@@ -5,11 +5,9 @@
 // params: none
 MATCH (c:Person)-[o:HOLDS_OFFICE]->(:Village)
 MATCH (c)-[:RECEIVED]->(pay:Payment)
-WHERE pay.id_valid = true
+WHERE pay.id_valid = true AND pay.means_tested = true
   AND (o.term_start_day IS NULL OR pay.pay_day >= o.term_start_day)
   AND (o.term_end_day IS NULL OR pay.pay_day <= o.term_end_day)
-MATCH (g:Program)
-WHERE g.name = pay.program AND g.means_tested = true
 RETURN c.pid AS cadre_pid, c.name AS cadre_name, o.position AS position, o.town AS office_town,
        o.village AS office_village, o.term_start_date AS term_start, o.term_end_date AS term_end,
        pay.pay_id AS pay_id, pay.pid AS pid, pay.name AS name, pay.program AS program, pay.amount AS amount,

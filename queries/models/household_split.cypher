@@ -8,9 +8,7 @@
 MATCH (h:Household)-[:SPLIT_FROM]->(old:Household)
 WHERE h.created_day IS NOT NULL
 MATCH (pay:Payment)-[:FOR_HOUSEHOLD]->(h)
-WHERE pay.id_valid = true AND pay.pay_day >= h.created_day AND pay.pay_day <= h.created_day + $split_window_days
-MATCH (g:Program)
-WHERE g.name = pay.program AND g.means_tested = true
+WHERE pay.id_valid = true AND pay.means_tested = true AND pay.pay_day >= h.created_day AND pay.pay_day <= h.created_day + $split_window_days
 MATCH (other:Payment)-[:FOR_HOUSEHOLD]->(old)
 WHERE other.id_valid = true AND other.program = pay.program AND other.period_year = pay.period_year
   AND (pay.period = other.period OR size(pay.period) = 4 OR size(other.period) = 4)

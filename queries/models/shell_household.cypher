@@ -16,9 +16,7 @@ WHERE NOT EXISTS {
     AND NOT EXISTS { MATCH (s)-[sd:MEMBER_OF]->(:Household) WHERE sd.status = '死亡' }
 }
 MATCH (pay:Payment)-[:FOR_HOUSEHOLD]->(h)
-WHERE pay.id_valid = true
-MATCH (g:Program)
-WHERE g.name = pay.program AND g.means_tested = true
+WHERE pay.id_valid = true AND pay.means_tested = true
 OPTIONAL MATCH (m:Person)-[mo:MEMBER_OF]->(h)
 WHERE NOT (coalesce(mo.status, '') IN ['迁出', '死亡'] AND (mo.status_day IS NULL OR mo.status_day < pay.pay_day))
   AND NOT EXISTS { MATCH (m)-[:DIED]->(d:Death) WHERE d.death_day < pay.pay_day }
@@ -40,9 +38,7 @@ WHERE EXISTS { MATCH (:Person)-[:MEMBER_OF]->(h) }
     WHERE NOT EXISTS { MATCH (m)-[:MEMBER_OF]->(o:Household) WHERE o.hid <> h.hid }
   }
 MATCH (pay:Payment)-[:FOR_HOUSEHOLD]->(h)
-WHERE pay.id_valid = true
-MATCH (g:Program)
-WHERE g.name = pay.program AND g.means_tested = true
+WHERE pay.id_valid = true AND pay.means_tested = true
 OPTIONAL MATCH (head:Person)-[hm:MEMBER_OF]->(h)
 WHERE hm.relation_to_head = '户主'
 RETURN '人户分离' AS basis, h.hid AS hid, h.registered AS registered, head.name AS head_name,

@@ -1,17 +1,15 @@
 // 低龄领取高龄补贴 — Recipients younger than the program's minimum age
 // model: UNDERAGE_ELDERLY (5)
 // Payments of a program with a minimum age where the recipient's age in full years on
-// the pay date (birth date from the ID number) is below it. The age is the difference
-// of the years, less one when the birthday (month-day) had not come yet that year.
+// the pay date is below it. The age is kept on each payment at load, from the birth
+// date in the payment's own ID number (years apart, less one before the birthday).
 // params: none
 MATCH (g:Program)
 WHERE g.min_age IS NOT NULL
-MATCH (p:Person)-[:RECEIVED]->(pay:Payment)
-WHERE pay.program = g.name AND pay.id_valid = true AND p.birth_year IS NOT NULL AND pay.pay_year IS NOT NULL
-WITH g, p, pay,
-     pay.pay_year - p.birth_year - (CASE WHEN right(pay.pay_date, 5) < right(p.birth_date, 5) THEN 1 ELSE 0 END) AS age
-WHERE age < g.min_age
-RETURN p.birth_date AS birth_date, age, g.min_age AS min_age,
+MATCH (pay:Payment)
+WHERE pay.program = g.name AND pay.id_valid = true AND pay.age < g.min_age
+MATCH (p:Person)-[:RECEIVED]->(pay)
+RETURN p.birth_date AS birth_date, pay.age AS age, g.min_age AS min_age,
        pay.pay_id AS pay_id, pay.pid AS pid, pay.name AS name, pay.program AS program, pay.amount AS amount,
        pay.pay_date AS pay_date, pay.period AS period, pay.town AS town, pay.village AS village,
        pay.household_id AS household_id, pay.account_number AS account_number, pay.src_fid AS src_fid,
