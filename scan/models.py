@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from graph.store import GraphStore
+from queries import load_query
 from scan.warnings import GRADE_RANK, Warning, join_names, month_span, yuan
 
 
@@ -40,9 +41,22 @@ class Model:
         """The model's evidence rows: its query (after its candidates step, if any)."""
         if self.candidates is None:
             return store.query(self.query, **params)
-        found = store.query(self.candidates, **params)
+        found = store.query(self.candidates, **_used(self.candidates, params))
         keys = sorted({str(v) for v in found.iloc[:, 0].dropna()}) if len(found.columns) else []
-        return store.query(self.query, **params, candidates=keys)
+        return store.query(self.query, **_used(self.query, params), candidates=keys)
+
+    def parameters(self) -> frozenset[str]:
+        """The ``$parameters`` its queries take, but for the candidates list the first step passes on."""
+        names = set(load_query(self.query).params)
+        if self.candidates:
+            names |= load_query(self.candidates).params
+        return frozenset(names - {"candidates"})
+
+
+def _used(query: str, params: dict[str, int]) -> dict[str, int]:
+    """The model parameters that one of its two queries takes."""
+    wanted = load_query(query).params
+    return {k: v for k, v in params.items() if k in wanted}
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -359,8 +373,17 @@ MODELS: list[Model] = [
         "账户",
         grade_shared_account,
         {"shared_account_min_persons": 3},
+        candidates="models/shared_account_candidates",
     ),
-    Model("SHELL_HOUSEHOLD", 9, "空挂户", "models/shell_household", "户", grade_shell_household),
+    Model(
+        "SHELL_HOUSEHOLD",
+        9,
+        "空挂户",
+        "models/shell_household",
+        "户",
+        grade_shell_household,
+        candidates="models/shell_household_candidates",
+    ),
     Model(
         "HOUSEHOLD_SPLIT",
         10,

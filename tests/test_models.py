@@ -203,3 +203,16 @@ def test_summary_counts_and_sums_per_model_and_grade(golden_warnings: pd.DataFra
     assert s.loc[("RELATIVE_BENEFIT", "red"), "amount"] == 1600.0
     assert s.loc[("SHELL_HOUSEHOLD", "orange"), "count"] == 1
     assert int(s["count"].sum()) == len(EXPECTED["warnings"])
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.code)
+def test_model_defaults_are_exactly_its_query_parameters(model) -> None:
+    """A parameter the queries take has a models.md default here, and no default goes unused."""
+    assert set(model.defaults) == model.parameters()
+
+
+def test_every_model_query_file_belongs_to_a_model() -> None:
+    from queries import all_queries
+
+    used = {m.query for m in MODELS} | {m.candidates for m in MODELS if m.candidates}
+    assert {q for q in all_queries() if q.startswith("models/")} == used

@@ -142,3 +142,15 @@ def test_bool_and_int() -> None:
 def test_age_in_full_years() -> None:
     assert age_on(date(1941, 5, 10), date(2021, 5, 10)) == 80
     assert age_on(date(1941, 5, 10), date(2021, 5, 9)) == 79
+
+
+def test_payment_age_is_full_years_from_the_id_birth_date() -> None:
+    """The age kept on each payment agrees with age_on, including the day before a birthday and 29 Feb."""
+    import pandas as pd
+
+    from loaders.build import _age
+
+    birth = pd.Series(["1941-05-10", "1941-05-10", "2000-02-29", "2000-02-29", None, "1950-01-01"])
+    on = pd.Series(["2021-05-10", "2021-05-09", "2021-02-28", "2021-03-01", "2021-01-01", None])
+    assert _age(birth, on).tolist() == [80, 79, 20, 21, None, None]
+    assert age_on(date(2000, 2, 29), date(2021, 2, 28)) == 20
