@@ -163,7 +163,15 @@ def test_reload_of_the_same_folder_gives_the_same_graph(tiny_dir: Path, tmp_path
 
 # A sample value for every parameter any stored query takes; a new parameter without
 # one fails here (KeyError) rather than leaving its query unexecuted.
-SAMPLE_PARAMS = {"pid": "370123199506010316", "hid": "H001"}
+SAMPLE_PARAMS = {
+    "pid": "370123199506010316",
+    "hid": "H001",
+    "pids": ["370123199506010316"],
+    "hids": ["H001"],
+    "accounts": ["6217000000000001"],
+    "day_from": 0,
+    "day_to": 100_000,
+}
 
 
 @pytest.mark.parametrize("name", [q for q in all_queries() if not q.startswith("models/")])

@@ -1,0 +1,175 @@
+"""The ego network of a person, as map nodes and edges for ``workbench.graphview``.
+
+Depth counts edges drawn from the centre. People are expanded through the stored
+queries ``graph/person_links`` (relatives, households, accounts, offices, employers,
+vehicles, businesses) and ``graph/person_payments`` (payments grouped per program);
+households and accounts through ``graph/linked_people`` (their members and users).
+Villages, employers, vehicles, businesses and payment groups are leaves: a village
+would pull in everyone in it. A node with more than ``cap`` new neighbours shows the
+first ``cap`` and one group node with the count of the rest, so that an account with
+500 users stays readable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from graph.schema import load_schema
+from graph.store import GraphStore
+from workbench.graphview import MapEdge, MapNode
+from workbench.search import mask_id
+
+GRADE_ORDER = {"yellow": 1, "orange": 2, "red": 3}
+FAR_PAST, FAR_FUTURE = -1_000_000, 1_000_000  # day numbers bounding "no date filter"
+
+
+@dataclass
+class EgoMap:
+    """What to draw, plus notes for the user (caps applied, filters)."""
+
+    nodes: list[MapNode] = field(default_factory=list)
+    edges: list[MapEdge] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def node_ids(self) -> set[str]:
+        return {n.id for n in self.nodes}
+
+
+def rel_label(rel: str) -> str:
+    """The Chinese name of a relationship type, from the schema."""
+    schema = load_schema()
+    return schema.rels[rel].label if rel in schema.rels else rel
+
+
+def node_id(kind: str, key: object) -> str:
+    """A map node id unique across kinds (keys of different kinds may be equal strings)."""
+    return f"{kind}:{key}"
+
+
+def ego_map(
+    store: GraphStore,
+    pid: str,
+    depth: int = 2,
+    rels: set[str] | None = None,
+    day_from: int | None = None,
+    day_to: int | None = None,
+    cap: int = 30,
+    grades: dict[str, str] | None = None,
+    mask: bool = True,
+) -> EgoMap:
+    """The ego network of person ``pid`` to ``depth`` (1–3) edges, filtered by relationship types and dates."""
+    if not 1 <= depth <= 3:
+        raise ValueError("深度应为 1 至 3")
+    grades = grades or {}
+    lo, hi = day_from if day_from is not None else FAR_PAST, day_to if day_to is not None else FAR_FUTURE
+    out = EgoMap()
+    centre = store.query("person_by_id", pid=pid)
+    if centre.empty:
+        raise KeyError(f"没有身份证号为 {mask_id(pid) if mask else pid} 的人员")
+    offices = store.query("graph/person_links", pids=[pid])
+    is_cadre = bool((offices["rel"] == "HOLDS_OFFICE").any()) if len(offices) else False
+    _add_person(out, pid, str(centre.iloc[0]["name"] or ""), grades, mask, cadre=is_cadre)
+
+    frontier: list[tuple[str, str]] = [("Person", pid)]
+    expanded: set[str] = set()
+    for level in range(1, depth + 1):
+        people = [k for kind, k in frontier if kind == "Person" and node_id(kind, k) not in expanded]
+        hids = [k for kind, k in frontier if kind == "Household" and node_id(kind, k) not in expanded]
+        accounts = [k for kind, k in frontier if kind == "Account" and node_id(kind, k) not in expanded]
+        expanded |= {node_id("Person", k) for k in people} | {node_id("Household", k) for k in hids}
+        expanded |= {node_id("Account", k) for k in accounts}
+        nxt: list[tuple[str, str]] = []
+        if people:
+            links = store.query("graph/person_links", pids=people)
+            links = links[_in_range(links, lo, hi)]
+            if rels is not None:
+                links = links[links["rel"].str.rstrip("<").isin(rels)]
+            for src, group in links.groupby("pid", sort=True):
+                nxt += _attach(out, node_id("Person", src), group, cap, grades, mask, from_person=True)
+            if rels is None or "RECEIVED" in rels:
+                pays = store.query("graph/person_payments", pids=people, day_from=lo, day_to=hi)
+                for r in pays.sort_values(["pid", "program"]).itertuples():
+                    gid = node_id("PaymentGroup", f"{r.pid}|{r.program}")
+                    label = f"{r.program} {int(r.payments)}笔 {float(r.amount):,.2f}元"
+                    details = {"期间": f"{r.first_date} 至 {r.last_date}"}
+                    _add_node(out, MapNode(gid, "PaymentGroup", label, details))
+                    out.edges.append(MapEdge(node_id("Person", r.pid), gid, rel_label("RECEIVED")))
+        if hids or accounts:
+            linked = store.query("graph/linked_people", hids=hids, accounts=accounts)
+            if rels is not None:
+                linked = linked[linked["rel"].isin(rels)]
+            for (kind, key), group in linked.groupby(["kind", "key"], sort=True):
+                nxt += _attach(out, node_id(kind, key), group, cap, grades, mask, from_person=False)
+        frontier = nxt
+        if level == depth and frontier:
+            break
+    return out
+
+
+def _in_range(links: pd.DataFrame, lo: int, hi: int) -> pd.Series:
+    """Links whose known period overlaps [lo, hi]; links without dates always pass."""
+    start = pd.to_numeric(links["day_from"], errors="coerce").fillna(FAR_PAST)
+    end = pd.to_numeric(links["day_to"], errors="coerce").fillna(FAR_FUTURE)
+    return (start <= hi) & (end >= lo)
+
+
+def _attach(
+    out: EgoMap, src: str, group: pd.DataFrame, cap: int, grades: dict[str, str], mask: bool, from_person: bool
+) -> list[tuple[str, str]]:
+    """Add the linked nodes of ``src`` (at most ``cap`` new ones, the rest as one group node)."""
+    known = out.node_ids()
+    # one link per neighbour: a relative may be both declared and a household co-member
+    targets = group.apply(lambda r: _target(r, from_person), axis=1) if len(group) else group.index.to_series()
+    rows = list(group[~targets.duplicated().to_numpy()].itertuples())
+    new_rows = [r for r in rows if _target(r, from_person) not in known]
+    shown, hidden = new_rows[:cap], new_rows[cap:]
+    reached: list[tuple[str, str]] = []
+    for r in [r for r in rows if _target(r, from_person) in known] + shown:
+        kind, key, name = ("Person", r.pid, r.name) if not from_person else (r.kind, r.key, r.name)
+        nid = node_id(kind, key)
+        if kind == "Person":
+            _add_person(out, str(key), str(name or ""), grades, mask)
+        else:
+            _add_node(out, MapNode(nid, kind, str(name or key)))
+        rel = r.rel.rstrip("<")  # "<": the link points at the person being expanded
+        label = rel_label(rel) + (f"（{r.detail}）" if isinstance(r.detail, str) and r.detail else "")
+        edge = MapEdge(src, nid, label) if from_person and rel == r.rel else MapEdge(nid, src, label)
+        if not any(e.source == edge.source and e.target == edge.target and e.label == edge.label for e in out.edges):
+            out.edges.append(edge)
+        if kind in ("Person", "Household", "Account"):
+            reached.append((kind, str(key)))
+    if hidden:
+        gid = f"{src}|more"
+        _add_node(out, MapNode(gid, "Group", f"另有 {len(hidden)} 项未展开", {"说明": f"超过上限 {cap}，已合并"}))
+        out.edges.append(MapEdge(src, gid, f"{len(hidden)} 项"))
+        out.notes.append(f"{src.split(':', 1)[1]} 的关联超过 {cap} 项，另 {len(hidden)} 项合并为一个节点")
+    return reached
+
+
+def _target(r: object, from_person: bool) -> str:
+    return node_id(r.kind, r.key) if from_person else node_id("Person", r.pid)  # type: ignore[attr-defined]
+
+
+def _add_node(out: EgoMap, node: MapNode) -> None:
+    if node.id not in out.node_ids():
+        out.nodes.append(node)
+
+
+def _add_person(out: EgoMap, pid: str, name: str, grades: dict[str, str], mask: bool, cadre: bool = False) -> None:
+    nid = node_id("Person", pid)
+    if nid in out.node_ids():
+        return
+    shown_id = mask_id(pid) if mask else pid
+    out.nodes.append(MapNode(nid, "Cadre" if cadre else "Person", name or shown_id, {"身份证号": shown_id}, grades.get(pid)))
+
+
+def grades_by_person(evidence: pd.DataFrame, warnings: pd.DataFrame) -> dict[str, str]:
+    """The highest warning grade per person among the evidence payments' recipients."""
+    if evidence.empty or warnings.empty:
+        return {}
+    g = evidence[["warning_id", "pid"]].merge(warnings[["warning_id", "grade"]], on="warning_id")
+    g["_r"] = g["grade"].map(GRADE_ORDER)
+    best = g.sort_values("_r").groupby("pid")["grade"].last()
+    return best.to_dict()
