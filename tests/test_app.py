@@ -40,3 +40,19 @@ def test_before_the_first_load_the_page_says_what_to_do(app, tmp_path: Path) -> 
     at = app(f"ladybug:{tmp_path / 'empty'}")
     assert not at.exception
     assert "workbench load" in at.info[0].value
+
+
+def test_graph_page_finds_a_misspelled_name_and_draws_an_offline_map(app, tiny_loaded) -> None:
+    store, _ = tiny_loaded
+    store.flush()
+    at = app(store.uri)
+    at.switch_page("workbench/pages/graph_map.py").run()
+    assert at.title[0].value == "关系图谱"
+    at.text_input[0].input("张山").run()  # a homophone typo of 张三
+    assert not at.exception
+    found = at.dataframe[0].value
+    assert found.iloc[0]["姓名"] == "张三" and found.iloc[0]["身份证号"] == "370123********0116"
+    drawn = [c.value for c in at.caption if "个节点" in c.value]
+    assert drawn and drawn[0].startswith("11 个节点")  # depth 2 on the tiny dataset
+    at.slider[0].set_value(1).run()
+    assert [c.value for c in at.caption if "个节点" in c.value][0].startswith("6 个节点")

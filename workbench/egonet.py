@@ -68,13 +68,11 @@ def ego_map(
     centre = store.query("person_by_id", pid=pid)
     if centre.empty:
         raise KeyError(f"没有身份证号为 {mask_id(pid) if mask else pid} 的人员")
-    offices = store.query("graph/person_links", pids=[pid])
-    is_cadre = bool((offices["rel"] == "HOLDS_OFFICE").any()) if len(offices) else False
-    _add_person(out, pid, str(centre.iloc[0]["name"] or ""), grades, mask, cadre=is_cadre)
+    _add_person(out, pid, str(centre.iloc[0]["name"] or ""), grades, mask)
 
     frontier: list[tuple[str, str]] = [("Person", pid)]
     expanded: set[str] = set()
-    for level in range(1, depth + 1):
+    for _ in range(depth):
         people = [k for kind, k in frontier if kind == "Person" and node_id(kind, k) not in expanded]
         hids = [k for kind, k in frontier if kind == "Household" and node_id(kind, k) not in expanded]
         accounts = [k for kind, k in frontier if kind == "Account" and node_id(kind, k) not in expanded]
@@ -83,6 +81,7 @@ def ego_map(
         nxt: list[tuple[str, str]] = []
         if people:
             links = store.query("graph/person_links", pids=people)
+            _mark_cadres(out, set(links.loc[links["rel"] == "HOLDS_OFFICE", "pid"]))  # before any filter
             links = links[_in_range(links, lo, hi)]
             if rels is not None:
                 links = links[links["rel"].str.rstrip("<").isin(rels)]
@@ -103,8 +102,6 @@ def ego_map(
             for (kind, key), group in linked.groupby(["kind", "key"], sort=True):
                 nxt += _attach(out, node_id(kind, key), group, cap, grades, mask, from_person=False)
         frontier = nxt
-        if level == depth and frontier:
-            break
     return out
 
 
@@ -157,12 +154,19 @@ def _add_node(out: EgoMap, node: MapNode) -> None:
         out.nodes.append(node)
 
 
-def _add_person(out: EgoMap, pid: str, name: str, grades: dict[str, str], mask: bool, cadre: bool = False) -> None:
+def _add_person(out: EgoMap, pid: str, name: str, grades: dict[str, str], mask: bool) -> None:
     nid = node_id("Person", pid)
     if nid in out.node_ids():
         return
     shown_id = mask_id(pid) if mask else pid
-    out.nodes.append(MapNode(nid, "Cadre" if cadre else "Person", name or shown_id, {"身份证号": shown_id}, grades.get(pid)))
+    out.nodes.append(MapNode(nid, "Person", name or shown_id, {"身份证号": shown_id}, grades.get(pid)))
+
+
+def _mark_cadres(out: EgoMap, pids: set[str]) -> None:
+    """People found to hold an office when they are expanded are drawn as cadres."""
+    for n in out.nodes:
+        if n.kind == "Person" and n.id.split(":", 1)[1] in pids:
+            n.kind = "Cadre"
 
 
 def grades_by_person(evidence: pd.DataFrame, warnings: pd.DataFrame) -> dict[str, str]:
