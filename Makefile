@@ -22,10 +22,12 @@ system-deps:
 	    apt-get update -qq && apt-get install -y -qq python3-venv; \
 	  else echo "需要 python3-venv：请以 root 运行 apt-get install python3-venv" >&2; exit 1; fi; }
 
+# --no-compile: byte-compiling every installed file (streamlit, pandas, ipython via
+# pyvis …) was much of the install time on a 2-core machine; Python compiles on import.
+# The venv's bundled pip is recent enough; upgrading it cost another download and install.
 $(STAMP): pyproject.toml | system-deps
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-compile -e '.[dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)
