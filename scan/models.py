@@ -31,8 +31,8 @@ class Model:
     subject: str
     grade: Callable[[Model, pd.DataFrame, dict], list[Warning]]
     defaults: dict[str, int] = field(default_factory=dict)
-    #: A first-step query (same parameters) whose first column lists the only subjects
-    #: worth pairing; the model query receives them as ``$candidates``. Two steps keep
+    #: A first-step query whose first column lists the only subjects
+    #: worth examining; the model query receives them as ``$candidates``. Two steps keep
     #: both stores on a small plan: one aggregate over the payments, then traversals
     #: from a handful of nodes, where one query let LadybugDB hash-join every payment.
     candidates: str | None = None
