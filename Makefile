@@ -24,9 +24,11 @@ system-deps:
 
 # --no-compile: byte-compiling every installed file (streamlit, pandas, ipython via
 # pyvis …) was much of the install time on a 2-core machine; Python compiles on import.
-# The venv's bundled pip is recent enough; upgrading it cost another download and install.
+# pip is upgraded first, as before: without it the bundled pip (23.2) spent minutes
+# evaluating PyPI file links (seen with py-spy; not yet timed side by side).
 $(STAMP): pyproject.toml | system-deps
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --no-compile --upgrade pip
 	$(BIN)/pip install -q --no-compile -e '.[dev]'
 	touch $(STAMP)
 
