@@ -55,4 +55,4 @@ def test_graph_page_finds_a_misspelled_name_and_draws_an_offline_map(app, tiny_l
     drawn = [c.value for c in at.caption if "个节点" in c.value]
     assert drawn and drawn[0].startswith("11 个节点")  # depth 2 on the tiny dataset
     at.slider[0].set_value(1).run()
-    assert [c.value for c in at.caption if "个节点" in c.value][0].startswith("6 个节点")
+    assert next(c.value for c in at.caption if "个节点" in c.value).startswith("6 个节点")
