@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from report import publish  # noqa: E402  (bench/report.py, beside this script)
+
 from graph.ladybug_store import LadybugStore  # noqa: E402
 from loaders.load import load_dataset  # noqa: E402
 
@@ -100,12 +102,7 @@ def main() -> None:
         "",
         "Graph: " + ", ".join(f"{k} {v:,}" for k, v in report.counts.items()),
     ]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    out = ROOT / "bench" / "results" / f"load_{args.scale}.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    print(f"written to {out}")
+    publish(lines, f"load_{args.scale}")
 
 
 if __name__ == "__main__":

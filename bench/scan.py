@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from report import publish  # noqa: E402  (bench/report.py, beside this script)
+
 from graph.ladybug_store import LadybugStore  # noqa: E402
 from scan.runner import run_scan  # noqa: E402
 
@@ -70,12 +72,7 @@ def main() -> None:
     ]
     if args.note:
         lines += ["", args.note]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    out = ROOT / "bench" / "results" / f"scan_{args.scale}.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    print(f"written to {out}")
+    publish(lines, f"scan_{args.scale}")
 
 
 if __name__ == "__main__":
