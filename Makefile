@@ -25,10 +25,12 @@ system-deps:
 # uv installs: pip itself took 875 s on a clean clone here (resolver walking PyPI file
 # links, then byte-compiling every file); uv resolves and installs the same set in
 # about 30 s and does not byte-compile (Python compiles on import). uv is pinned.
+# The venv is made without pip (ensurepip alone took 90 s here); the machine's pip
+# puts uv into it, and uv installs the rest.
 UV_VERSION := 0.13.9
 $(STAMP): pyproject.toml | system-deps
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --no-compile uv==$(UV_VERSION)
+	$(PYTHON) -m venv --without-pip $(VENV)
+	$(PYTHON) -m pip --python $(BIN)/python install -q --no-compile uv==$(UV_VERSION)
 	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]'
 	touch $(STAMP)
 

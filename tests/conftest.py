@@ -69,3 +69,27 @@ def tiny_loaded(tiny_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 def tiny_store(tiny_loaded):
     """The loaded tiny store."""
     return tiny_loaded[0]
+
+
+GOLDEN_DIR = FIXTURES / "golden"
+
+
+@pytest.fixture(scope="session")
+def golden_loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    """(store, report) of the golden model fixture loaded into a fresh LadybugDB store."""
+    yield from loaded_store(GOLDEN_DIR, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def golden_store(golden_loaded):
+    """The loaded golden store."""
+    return golden_loaded[0]
+
+
+@pytest.fixture(scope="session")
+def golden_warnings(golden_store):
+    """The warnings of a full scan of the golden store (as the export table)."""
+    from scan.runner import run_scan
+    from scan.warnings import warnings_frame
+
+    return warnings_frame(run_scan(golden_store).warnings)

@@ -149,16 +149,12 @@ def test_load_notes_name_unknown_cadre_and_unlisted_program(tiny_loaded) -> None
     assert any("危房改造补助" in n for n in notes)
 
 
-def test_reload_of_the_same_folder_gives_the_same_graph(tiny_dir: Path, tmp_path: Path) -> None:
-    from graph.ladybug_store import LadybugStore
+def test_reload_of_the_same_folder_gives_the_same_graph(tiny_dir: Path, tiny_store) -> None:
     from loaders.load import load_dataset
 
-    store = LadybugStore(tmp_path / "g")
-    first = load_dataset(tiny_dir, store)
-    second = load_dataset(tiny_dir, store)
-    assert second.counts == first.counts == EXPECTED["counts"]
-    assert all(n == 0 for n in second.inserted.values())
-    store.close()
+    again = load_dataset(tiny_dir, tiny_store)  # the session's store, loaded once already
+    assert again.counts == EXPECTED["counts"]
+    assert all(n == 0 for n in again.inserted.values())
 
 
 # A sample value for every parameter any stored query takes; a new parameter without
