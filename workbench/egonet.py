@@ -19,7 +19,7 @@ import pandas as pd
 from graph.schema import load_schema
 from graph.store import GraphStore
 from workbench.graphview import MapEdge, MapNode
-from workbench.search import mask_id
+from workbench.search import mask_account, mask_id
 
 GRADE_ORDER = {"yellow": 1, "orange": 2, "red": 3}
 FAR_PAST, FAR_FUTURE = -1_000_000, 1_000_000  # day numbers bounding "no date filter"
@@ -50,7 +50,7 @@ def node_id(kind: str, key: object) -> str:
 
 def ego_map(
     store: GraphStore,
-    pid: str,
+    pid: str | list[str],
     depth: int = 2,
     rels: set[str] | None = None,
     day_from: int | None = None,
@@ -59,18 +59,23 @@ def ego_map(
     grades: dict[str, str] | None = None,
     mask: bool = True,
 ) -> EgoMap:
-    """The ego network of person ``pid`` to ``depth`` (1–3) edges, filtered by relationship types and dates."""
+    """The ego network of person ``pid`` (or of several people together: a warning's) to ``depth`` (1–3) edges.
+
+    Filtered by relationship types and by dates (day numbers).
+    """
     if not 1 <= depth <= 3:
         raise ValueError("深度应为 1 至 3")
     grades = grades or {}
     lo, hi = day_from if day_from is not None else FAR_PAST, day_to if day_to is not None else FAR_FUTURE
     out = EgoMap()
-    centre = store.query("person_by_id", pid=pid)
-    if centre.empty:
-        raise KeyError(f"没有身份证号为 {mask_id(pid) if mask else pid} 的人员")
-    _add_person(out, pid, str(centre.iloc[0]["name"] or ""), grades, mask)
+    seeds = [pid] if isinstance(pid, str) else list(dict.fromkeys(pid))
+    for p in seeds:
+        centre = store.query("person_by_id", pid=p)
+        if centre.empty:
+            raise KeyError(f"没有身份证号为 {mask_id(p) if mask else p} 的人员")
+        _add_person(out, p, str(centre.iloc[0]["name"] or ""), grades, mask)
 
-    frontier: list[tuple[str, str]] = [("Person", pid)]
+    frontier: list[tuple[str, str]] = [("Person", p) for p in seeds]
     expanded: set[str] = set()
     for _ in range(depth):
         people = [k for kind, k in frontier if kind == "Person" and node_id(kind, k) not in expanded]
@@ -128,6 +133,8 @@ def _attach(
         nid = node_id(kind, key)
         if kind == "Person":
             _add_person(out, str(key), str(name or ""), grades, mask)
+        elif kind == "Account" and mask:
+            _add_node(out, MapNode(nid, kind, str(mask_account(str(key)))))
         else:
             _add_node(out, MapNode(nid, kind, str(name or key)))
         rel = r.rel.rstrip("<")  # "<": the link points at the person being expanded

@@ -36,5 +36,5 @@ def overview_table(store: GraphStore) -> pd.DataFrame:
 
 def source_files(store: GraphStore) -> pd.DataFrame:
     """The loaded source files with their kind, rows and SHA-256 (provenance of every node)."""
-    df = store.run("MATCH (f:SourceFile) RETURN f.name AS name, f.kind AS kind, f.rows AS rows, f.sha256 AS sha256 ORDER BY name")
+    df = store.query("source_files")[["name", "kind", "rows", "sha256"]]
     return df.rename(columns={"name": "文件", "kind": "数据类别", "rows": "读取行数", "sha256": "SHA-256"})
