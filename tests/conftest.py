@@ -87,9 +87,18 @@ def golden_store(golden_loaded):
 
 
 @pytest.fixture(scope="session")
-def golden_warnings(golden_store):
-    """The warnings of a full scan of the golden store (as the export table)."""
-    from scan.runner import run_scan
+def golden_scan(golden_store):
+    """A full scan of the golden store, saved where the workbench pages read it (the store's state folder)."""
+    from scan.runner import run_scan, save_scan
+
+    result = run_scan(golden_store)
+    save_scan(result, golden_store.state_dir)
+    return result
+
+
+@pytest.fixture(scope="session")
+def golden_warnings(golden_scan):
+    """The warnings of the golden scan, as the export table."""
     from scan.warnings import warnings_frame
 
-    return warnings_frame(run_scan(golden_store).warnings)
+    return warnings_frame(golden_scan.warnings)

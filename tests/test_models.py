@@ -152,8 +152,8 @@ def test_unknown_models_and_parameters_are_refused(golden_store) -> None:
     assert [m.code for m in select(["INVALID_ID", "RELATIVE_BENEFIT"])] == ["RELATIVE_BENEFIT", "INVALID_ID"]
 
 
-def test_saved_scan_and_the_export_follow_the_spec(golden_store, tmp_path: Path) -> None:
-    stored, evidence = save_scan(run_scan(golden_store), tmp_path)
+def test_saved_scan_and_the_export_follow_the_spec(golden_store, golden_scan, tmp_path: Path) -> None:
+    stored, evidence = save_scan(golden_scan, tmp_path)
     assert len(stored) == len(EXPECTED["warnings"])
     assert set(evidence["warning_id"]) == set(stored["warning_id"])
     assert evidence.groupby("warning_id").size().to_dict() == stored.set_index("warning_id")["payments"].to_dict()

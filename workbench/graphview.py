@@ -90,11 +90,14 @@ def tooltip(node: MapNode) -> str:
 def build_network(nodes: list[MapNode], edges: list[MapEdge]) -> Network:
     """The pyvis network of a map: a colour and shape per kind, a ring per warning grade."""
     net = Network(height="640px", width="100%", directed=True, cdn_resources="in_line")
+    # The page numbers its nodes: map ids carry keys (a person's is the ID number), and a
+    # page's script is readable by whoever opens the file, masked labels or not.
+    number = {n.id: i for i, n in enumerate(nodes, start=1)}
     for n in nodes:
         colour, shape = STYLES.get(n.kind, ("#999999", "dot"))
         ring = RING.get(n.grade or "")
         net.add_node(
-            n.id,
+            number[n.id],
             label=n.label,
             title=tooltip(n),
             shape=shape,
@@ -103,7 +106,9 @@ def build_network(nodes: list[MapNode], edges: list[MapEdge]) -> Network:
             kind=n.kind,  # not `group`: pyvis drops the colour of grouped nodes
         )
     for e in edges:
-        net.add_edge(e.source, e.target, label=e.label, title=html.escape(e.label), arrows="to", font={"size": 11})
+        net.add_edge(
+            number[e.source], number[e.target], label=e.label, title=html.escape(e.label), arrows="to", font={"size": 11}
+        )
     # A dict, not set_options(): that parser deletes every space ("Noto Sans" → "NotoSans").
     net.options = {
         "physics": {"stabilization": {"iterations": 200}, "barnesHut": {"springLength": 140}},

@@ -30,6 +30,30 @@ def mask_id(pid: str | None) -> str:
     return pid if len(pid) <= 10 else pid[:6] + "*" * (len(pid) - 10) + pid[-4:]
 
 
+def mask_account(value: object) -> object:
+    """A bank account shown by its last four digits."""
+    if not isinstance(value, str) or len(value) <= 4:
+        return value
+    return "*" * (len(value) - 4) + value[-4:]
+
+
+_LONG_NUMBER = re.compile(r"(?<![0-9])[0-9]{12,19}[0-9Xx]?(?![0-9])")
+
+
+def mask_text(text: object) -> str:
+    """A text (a reason, a subject) with every ID or account number in it masked.
+
+    18 characters that look like an ID number are masked as one; any other run of 12
+    or more digits is taken for an account and shown by its last four.
+    """
+
+    def hide(m: re.Match[str]) -> str:
+        value = m.group(0)
+        return mask_id(value) if len(value) == 18 and _ID_LIKE.match(value) else str(mask_account(value))
+
+    return _LONG_NUMBER.sub(hide, "" if text is None else str(text))
+
+
 def spelled(name: str) -> str:
     """Toneless pinyin of a name (张三 → zhangsan): a typo made with a pinyin IME is a homophone or near one."""
     return "".join(lazy_pinyin(name or "", errors="ignore")).lower()

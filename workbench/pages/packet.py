@@ -1,0 +1,55 @@
+"""证据包: choose warnings, build one ZIP (PDF report, XLSX, offline maps, query rows, manifest), download it."""
+
+import streamlit as st
+
+from scan.warnings import GRADE_LABELS
+from workbench.packet import FontMissing, build_from_store
+from workbench.state import get_store
+from workbench.warnview import load_table
+
+st.title("证据包")
+store = get_store()
+if store is None:
+    st.info("图存储中还没有数据：请先运行 `workbench load 数据文件夹`（或 `make demo`）。")
+    st.stop()
+table, _ = load_table(store.state_dir)
+if table.empty:
+    st.info("还没有预警：请先运行 `workbench scan`。")
+    st.stop()
+
+names = dict(
+    zip(
+        table["warning_id"],
+        table["grade"].map(GRADE_LABELS) + " · " + table["model_title"] + " · " + table["subject_name"].astype(str),
+        strict=True,
+    )
+)
+chosen = st.multiselect(
+    "选择预警（可多选）",
+    list(table["warning_id"]),
+    default=st.session_state.get("packet_ids", []),
+    format_func=lambda w: names[w],
+)
+user = st.text_input("经办人", value=st.session_state.get("packet_user", ""), placeholder="姓名")
+st.caption(
+    "证据包包含：PDF 报告（中文，含关系图、证据表、数据来源与模型查询）、Excel 证据表、"
+    "离线关系图、查询结果 CSV 与 manifest.json（各文件 SHA-256）。"
+)
+if st.button("生成证据包", type="primary", disabled=not chosen or not user.strip()):
+    bar = st.progress(0.0, text="开始生成…")
+    try:
+        packet = build_from_store(store, chosen, user.strip(), progress=lambda i, n, msg: bar.progress(i / n, text=msg))
+    except FontMissing as e:
+        st.error(str(e))
+        st.stop()
+    st.session_state["packet"] = packet
+    st.session_state["packet_user"] = user.strip()
+packet = st.session_state.get("packet")
+if packet is not None:
+    st.success(f"已生成 {packet.filename}：{len(packet.manifest['warnings'])} 条预警，{len(packet.manifest['files'])} 个文件。")
+    st.download_button("下载证据包（ZIP）", packet.data, file_name=packet.filename, mime="application/zip", type="primary")
+    st.dataframe(
+        [{"文件": f["path"], "字节": f["bytes"], "SHA-256": f["sha256"]} for f in packet.manifest["files"]],
+        hide_index=True,
+        width="stretch",
+    )
