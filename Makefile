@@ -9,18 +9,26 @@ DEMO   := data/demo
 STORE  ?= ladybug:data/graph
 SEED   ?= 7
 DEMO_WARNINGS ?= data/warnings.csv
+PORT   ?= 8501
 
 LINTER := tools/cypher-lint/node_modules/.installed
 
 .PHONY: demo test setup system-deps node lint bench-load bench-scan clean
 
-# System packages: only python3-venv today (Debian ships venv separately). Installed
-# with apt-get when missing and we are root; otherwise the error says what to install.
+# System packages, installed with apt-get when missing and we are root (otherwise the
+# error says what to install): python3-venv (Debian ships venv separately) and a CJK
+# font for the evidence packets' PDF (fonts-wqy-microhei: 1.6 MB, TrueType outlines
+# that fpdf2 subsets in about a second).
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 system-deps:
-	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { \
+	@missing=""; \
+	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
+	[ -f $(CJK_FONT) ] || missing="$$missing fonts-wqy-microhei"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && apt-get install -y -qq python3-venv; \
-	  else echo "需要 python3-venv：请以 root 运行 apt-get install python3-venv" >&2; exit 1; fi; }
+	    apt-get update -qq && apt-get install -y -qq $$missing; \
+	  else echo "需要系统软件包：$$missing（请以 root 运行 apt-get install$$missing）" >&2; exit 1; fi; \
+	fi
 
 # uv installs: pip itself took 875 s on a clean clone here (resolver walking PyPI file
 # links, then byte-compiling every file); uv resolves and installs the same set in
@@ -48,12 +56,14 @@ $(LINTER): tools/cypher-lint/package-lock.json | node
 	cd tools/cypher-lint && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Generate the demo county (deterministic), load it, print the report and the counts.
+# Generate the demo county (deterministic), load it, print the report and the counts,
+# scan it, then serve the workbench on http://127.0.0.1:$(PORT) (Ctrl+C ends it).
 demo: setup
 	@[ -f $(DEMO)/truth/planted.csv ] || $(BIN)/workbench demo-data $(DEMO) --scale demo --seed $(SEED)
 	$(BIN)/workbench load $(DEMO) --store $(STORE) --reset
 	$(BIN)/workbench info --store $(STORE)
 	$(BIN)/workbench scan --store $(STORE) --out $(DEMO_WARNINGS)
+	$(BIN)/workbench serve --store $(STORE) --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -17,7 +17,7 @@ def app(monkeypatch: pytest.MonkeyPatch):
         from workbench.state import get_store
 
         get_store.clear()
-        return AppTest.from_file(APP, default_timeout=60).run()
+        return AppTest.from_file(APP, default_timeout=180).run()  # a slow CI machine, cold caches
 
     return make
 
@@ -26,6 +26,8 @@ def test_overview_shows_counts_with_chinese_labels(app, tiny_loaded) -> None:
     store, report = tiny_loaded
     store.flush()
     at = app(store.uri)
+    assert at.title[0].value == "预警总览"  # the default page
+    at.switch_page("workbench/pages/overview.py").run()
     assert not at.exception
     assert at.title[0].value == "图谱概况"
     table = at.dataframe[0].value
@@ -56,3 +58,46 @@ def test_graph_page_finds_a_misspelled_name_and_draws_an_offline_map(app, tiny_l
     assert drawn and drawn[0].startswith("11 个节点")  # depth 2 on the tiny dataset
     at.slider[0].set_value(1).run()
     assert next(c.value for c in at.caption if "个节点" in c.value).startswith("6 个节点")
+
+
+def count_of(at: AppTest) -> int:
+    """The first metric of the warnings page: '22 条' → 22."""
+    return int(at.metric[0].value.split()[0])
+
+
+def test_warnings_page_filters_and_shows_a_warnings_reason(app, golden_store, golden_warnings) -> None:
+    golden_store.flush()
+    at = app(golden_store.uri)
+    assert not at.exception and at.title[0].value == "预警总览"
+    assert count_of(at) == len(golden_warnings)
+    red = golden_warnings[golden_warnings["grade"] == "red"]
+    at.multiselect[0].set_value(["red"]).run()  # 等级
+    assert count_of(at) == len(red)
+    table = next(d.value for d in at.dataframe if "预警理由" in d.value.columns)
+    assert set(table["等级"]) == {"红色"} and len(table) == len(red)
+    at.text_input[0].input("赵大爷").run()  # text search within the red ones
+    table = next(d.value for d in at.dataframe if "预警理由" in d.value.columns)
+    assert list(table["对象"]) == ["赵大爷"]
+    # the detail of the one left: reason, evidence with sources, the model's Cypher
+    reason = golden_warnings.set_index("subject_name").loc["赵大爷", "reason"]
+    assert any(reason in e.value for e in at.error)
+    evidence = next(d.value for d in at.dataframe if "来源（文件:行）" in d.value.columns)
+    assert list(evidence["发放日期"]) == ["2022-08-10", "2022-09-10"]
+    assert all(src.startswith("payments.csv:") for src in evidence["来源（文件:行）"])
+    assert any("MATCH" in c.value for c in at.code) and any("death_grace_days" in c.value for c in at.code)
+
+
+def test_packet_page_builds_a_packet_for_the_chosen_warning(app, golden_store, golden_warnings) -> None:
+    golden_store.flush()
+    at = app(golden_store.uri)
+    wid = golden_warnings[golden_warnings["subject_name"] == "赵大爷"]["warning_id"].iloc[0]
+    at.session_state["packet_ids"] = [wid]  # as the warnings page's button leaves it
+    at.switch_page("workbench/pages/packet.py").run()
+    assert not at.exception and at.title[0].value == "证据包"
+    assert at.multiselect[0].value == [wid]
+    at.text_input[0].input("李办案").run()
+    at.button[0].click().run(timeout=180)
+    assert not at.exception
+    assert at.success and "1 条预警" in at.success[0].value
+    files = next(d.value for d in at.dataframe if "SHA-256" in d.value.columns)
+    assert {"报告.pdf", "证据.xlsx", f"图谱/{wid}.html", f"查询结果/{wid}.csv"} == set(files["文件"])

@@ -15,7 +15,7 @@ runner = CliRunner()
 def test_help_lists_the_commands() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for cmd in ("load", "info", "scan", "demo-data"):
+    for cmd in ("load", "info", "scan", "serve", "demo-data"):
         assert cmd in result.output
 
 

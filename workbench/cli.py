@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 app = typer.Typer(
-    help="惠民惠农资金监督 图分析工作台 — 导入部门数据、运行检测模型生成分级预警、查看图谱统计、生成演示数据。",
+    help="惠民惠农资金监督 图分析工作台 — 导入部门数据、运行检测模型生成分级预警、查看图谱统计、启动工作台、生成演示数据。",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -228,6 +228,34 @@ def demo_data(
         table.add_row(name, f"{n:,}")
     console.print(table)
     console.print(f"植入线索 {summary.planted} 条 → {out / 'truth' / 'planted.csv'}")
+
+
+def serve_command(store: str, port: int, address: str) -> list[str]:
+    """The ``streamlit run`` command line that serves the workbench (headless, no usage statistics)."""
+    app_py = Path(__file__).resolve().parent.parent / "app.py"
+    return [
+        sys.executable, "-m", "streamlit", "run", str(app_py),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", address,
+        "--browser.gatherUsageStats", "false",  # air-gapped: nothing is sent anywhere
+    ]  # fmt: skip
+
+
+@app.command()
+def serve(
+    store: StoreOpt = None,
+    port: Annotated[int, typer.Option(help="端口")] = 8501,
+    address: Annotated[str, typer.Option(help="监听地址（内网服务器可用 0.0.0.0）")] = "127.0.0.1",
+) -> None:
+    """启动工作台（Streamlit）：预警总览、关系图谱、证据包、图谱概况。"""
+    import os
+    import subprocess
+
+    uri = store or os.environ.get("WORKBENCH_STORE") or "ladybug:data/graph"
+    console.print(f"工作台: http://{address}:{port}  （图存储 {uri}；Ctrl+C 退出）")
+    env = {**os.environ, "WORKBENCH_STORE": uri}
+    raise typer.Exit(subprocess.call(serve_command(uri, port, address), env=env))
 
 
 if __name__ == "__main__":
