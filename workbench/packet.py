@@ -515,9 +515,10 @@ def build_from_store(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> Packet:
     """The packet of stored warnings, read from the store's last scan (what the pages call)."""
-    from workbench.mapview import person_grades
+    from workbench.egonet import grades_by_person
     from workbench.warnview import load_table, scan_meta
 
-    table, evidence = load_table(store.state_dir)
+    table, evidence = load_table(store.state_dir)  # read once: the grades come from the same tables
     when = now or datetime.now().astimezone().replace(microsecond=0)
-    return build_packet(store, table, evidence, warning_ids, user, when, scan_meta(store), mask, person_grades(store), progress)
+    grades = grades_by_person(evidence, table)
+    return build_packet(store, table, evidence, warning_ids, user, when, scan_meta(store), mask, grades, progress)

@@ -6,7 +6,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from scan.warnings import GRADE_LABELS
-from workbench.mapview import person_grades
+from workbench.egonet import grades_by_person
 from workbench.search import mask_id
 from workbench.state import get_store
 from workbench.warnview import (
@@ -123,7 +123,7 @@ if st.button("为此预警生成证据包"):
 
 st.markdown("**关系图**")
 with st.spinner("正在绘制关系图…"):
-    ego, page = warning_map(store, detail, person_grades(store))
+    ego, page = warning_map(store, detail, grades_by_person(evidence, table))
 for note in ego.notes:
     st.info(note)
 components.html(page, height=520, scrolling=False)
