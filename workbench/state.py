@@ -25,3 +25,12 @@ def get_store() -> GraphStore | None:
     from graph.store import open_store
 
     return open_store(uri)
+
+
+def store_or_stop() -> GraphStore:
+    """The store, or (before the first load) a note saying what to run and the end of the page."""
+    store = get_store()
+    if store is None:
+        st.info("图存储中还没有数据：请先运行 `workbench load 数据文件夹`（或 `make demo`）。")
+        st.stop()
+    return store

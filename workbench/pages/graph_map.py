@@ -5,13 +5,10 @@ import streamlit.components.v1 as components
 
 from workbench.egonet import rel_label
 from workbench.mapview import FILTERABLE, map_page, person_index
-from workbench.state import get_store
+from workbench.state import store_or_stop
 
 st.title("关系图谱")
-store = get_store()
-if store is None:
-    st.info("图存储中还没有数据：请先运行 `workbench load 数据文件夹`（或 `make demo`）。")
-    st.stop()
+store = store_or_stop()
 
 query = st.text_input("查找人员", placeholder="姓名（可有错字、繁体或拼音首字母，如 zs）或身份证号")
 if not query:

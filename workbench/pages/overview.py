@@ -3,13 +3,10 @@
 import streamlit as st
 
 from workbench.overview import overview_table, source_files
-from workbench.state import get_store
+from workbench.state import store_or_stop
 
 st.title("图谱概况")
-store = get_store()
-if store is None:
-    st.info("图存储中还没有数据：请先运行 `workbench load 数据文件夹`（或 `make demo`）。")
-    st.stop()
+store = store_or_stop()
 st.caption(f"图存储：{store.uri}")
 table = overview_table(store)
 nodes, rels = table[table["类型"] == "节点"], table[table["类型"] == "关系"]

@@ -4,14 +4,11 @@ import streamlit as st
 
 from scan.warnings import GRADE_LABELS
 from workbench.packet import FontMissing, build_from_store
-from workbench.state import get_store
+from workbench.state import store_or_stop
 from workbench.warnview import load_table
 
 st.title("证据包")
-store = get_store()
-if store is None:
-    st.info("图存储中还没有数据：请先运行 `workbench load 数据文件夹`（或 `make demo`）。")
-    st.stop()
+store = store_or_stop()
 table, _ = load_table(store.state_dir)
 if table.empty:
     st.info("还没有预警：请先运行 `workbench scan`。")

@@ -8,7 +8,7 @@ import streamlit.components.v1 as components
 from scan.warnings import GRADE_LABELS
 from workbench.egonet import grades_by_person
 from workbench.search import mask_id
-from workbench.state import get_store
+from workbench.state import store_or_stop
 from workbench.warnview import (
     MODEL_TITLES,
     Filters,
@@ -25,10 +25,7 @@ from workbench.warnview import (
 )
 
 st.title("预警总览")
-store = get_store()
-if store is None:
-    st.info("图存储中还没有数据：请先运行 `workbench load 数据文件夹`（或 `make demo`）。")
-    st.stop()
+store = store_or_stop()
 table, evidence = load_table(store.state_dir)
 if table.empty:
     st.info("还没有预警：请先运行 `workbench scan`。")
