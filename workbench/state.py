@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from graph.store import GraphStore
@@ -34,3 +35,14 @@ def store_or_stop() -> GraphStore:
         st.info("图存储中还没有数据：请先运行 `workbench load 数据文件夹`（或 `make demo`）。")
         st.stop()
     return store
+
+
+def warnings_or_stop(store: GraphStore) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stored warnings table and evidence, or (before the first scan) a note and the end of the page."""
+    from workbench.warnview import load_table
+
+    table, evidence = load_table(store.state_dir)
+    if table.empty:
+        st.info("还没有预警：请先运行 `workbench scan`。")
+        st.stop()
+    return table, evidence

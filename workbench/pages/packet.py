@@ -4,15 +4,11 @@ import streamlit as st
 
 from scan.warnings import GRADE_LABELS
 from workbench.packet import FontMissing, build_from_store
-from workbench.state import store_or_stop
-from workbench.warnview import load_table
+from workbench.state import store_or_stop, warnings_or_stop
 
 st.title("证据包")
 store = store_or_stop()
-table, _ = load_table(store.state_dir)
-if table.empty:
-    st.info("还没有预警：请先运行 `workbench scan`。")
-    st.stop()
+table, _ = warnings_or_stop(store)
 
 names = dict(
     zip(

@@ -8,14 +8,13 @@ import streamlit.components.v1 as components
 from scan.warnings import GRADE_LABELS
 from workbench.egonet import grades_by_person
 from workbench.search import mask_id
-from workbench.state import store_or_stop
+from workbench.state import store_or_stop, warnings_or_stop
 from workbench.warnview import (
     MODEL_TITLES,
     Filters,
     breakdown,
     evidence_view,
     filter_warnings,
-    load_table,
     options,
     scan_meta,
     shown_table,
@@ -26,10 +25,7 @@ from workbench.warnview import (
 
 st.title("预警总览")
 store = store_or_stop()
-table, evidence = load_table(store.state_dir)
-if table.empty:
-    st.info("还没有预警：请先运行 `workbench scan`。")
-    st.stop()
+table, evidence = warnings_or_stop(store)
 meta = scan_meta(store)
 st.caption(f"最近一次扫描：{meta.get('started', '未知')}，共 {len(table)} 条预警。")
 
