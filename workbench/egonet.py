@@ -23,6 +23,7 @@ from workbench.search import mask_account, mask_id
 
 GRADE_ORDER = {"yellow": 1, "orange": 2, "red": 3}
 FAR_PAST, FAR_FUTURE = -1_000_000, 1_000_000  # day numbers bounding "no date filter"
+EXPANDABLE = ("Person", "Household", "Account")  #: kinds of map node that have links to open
 
 
 @dataclass
@@ -48,6 +49,12 @@ def node_id(kind: str, key: object) -> str:
     return f"{kind}:{key}"
 
 
+def parse_node_id(nid: str) -> tuple[str, str]:
+    """(kind, key) of a map node id; a cadre is expanded as the person it is."""
+    kind, _, key = nid.partition(":")
+    return ("Person" if kind == "Cadre" else kind), key
+
+
 def ego_map(
     store: GraphStore,
     pid: str | list[str],
@@ -58,10 +65,12 @@ def ego_map(
     cap: int = 30,
     grades: dict[str, str] | None = None,
     mask: bool = True,
+    expand: list[str] | None = None,
 ) -> EgoMap:
     """The ego network of person ``pid`` (or of several people together: a warning's) to ``depth`` (1–3) edges.
 
-    Filtered by relationship types and by dates (day numbers).
+    Filtered by relationship types and by dates (day numbers). ``expand`` names map nodes
+    (people, households, accounts) to open one layer further, as a user does on the map.
     """
     if not 1 <= depth <= 3:
         raise ValueError("深度应为 1 至 3")
@@ -73,41 +82,63 @@ def ego_map(
         centre = store.query("person_by_id", pid=p)
         if centre.empty:
             raise KeyError(f"没有身份证号为 {mask_id(p) if mask else p} 的人员")
-        _add_person(out, p, str(centre.iloc[0]["name"] or ""), grades, mask)
+        add_person(out, p, str(centre.iloc[0]["name"] or ""), grades, mask)
 
     frontier: list[tuple[str, str]] = [("Person", p) for p in seeds]
     expanded: set[str] = set()
     for _ in range(depth):
-        people = [k for kind, k in frontier if kind == "Person" and node_id(kind, k) not in expanded]
-        hids = [k for kind, k in frontier if kind == "Household" and node_id(kind, k) not in expanded]
-        accounts = [k for kind, k in frontier if kind == "Account" and node_id(kind, k) not in expanded]
-        expanded |= {node_id("Person", k) for k in people} | {node_id("Household", k) for k in hids}
-        expanded |= {node_id("Account", k) for k in accounts}
-        nxt: list[tuple[str, str]] = []
-        if people:
-            links = store.query("graph/person_links", pids=people)
-            _mark_cadres(out, set(links.loc[links["rel"] == "HOLDS_OFFICE", "pid"]))  # before any filter
-            links = links[_in_range(links, lo, hi)]
-            if rels is not None:
-                links = links[links["rel"].str.rstrip("<").isin(rels)]
-            for src, group in links.groupby("pid", sort=True):
-                nxt += _attach(out, node_id("Person", src), group, cap, grades, mask, from_person=True)
-            if rels is None or "RECEIVED" in rels:
-                pays = store.query("graph/person_payments", pids=people, day_from=lo, day_to=hi)
-                for r in pays.sort_values(["pid", "program"]).itertuples():
-                    gid = node_id("PaymentGroup", f"{r.pid}|{r.program}")
-                    label = f"{r.program} {int(r.payments)}笔 {float(r.amount):,.2f}元"
-                    details = {"期间": f"{r.first_date} 至 {r.last_date}"}
-                    _add_node(out, MapNode(gid, "PaymentGroup", label, details))
-                    out.edges.append(MapEdge(node_id("Person", r.pid), gid, rel_label("RECEIVED")))
-        if hids or accounts:
-            linked = store.query("graph/linked_people", hids=hids, accounts=accounts)
-            if rels is not None:
-                linked = linked[linked["rel"].isin(rels)]
-            for (kind, key), group in linked.groupby(["kind", "key"], sort=True):
-                nxt += _attach(out, node_id(kind, key), group, cap, grades, mask, from_person=False)
-        frontier = nxt
+        frontier = _expand(store, out, frontier, expanded, rels, lo, hi, cap, grades, mask)
+    # nodes the user opened in place: one more layer from each (a node already open stays as it is)
+    extra = [parse_node_id(n) for n in expand or [] if parse_node_id(n)[0] in EXPANDABLE]
+    _expand(store, out, extra, expanded, rels, lo, hi, cap, grades, mask)
     return out
+
+
+def _expand(
+    store: GraphStore,
+    out: EgoMap,
+    frontier: list[tuple[str, str]],
+    expanded: set[str],
+    rels: set[str] | None,
+    lo: int,
+    hi: int,
+    cap: int,
+    grades: dict[str, str],
+    mask: bool,
+) -> list[tuple[str, str]]:
+    """Add the links of the people, households and accounts in ``frontier`` not yet expanded; the next frontier."""
+    people = [k for kind, k in frontier if kind == "Person" and node_id(kind, k) not in expanded]
+    hids = [k for kind, k in frontier if kind == "Household" and node_id(kind, k) not in expanded]
+    accounts = [k for kind, k in frontier if kind == "Account" and node_id(kind, k) not in expanded]
+    expanded |= {node_id("Person", k) for k in people} | {node_id("Household", k) for k in hids}
+    expanded |= {node_id("Account", k) for k in accounts}
+    nxt: list[tuple[str, str]] = []
+    if people:
+        # sorted: the store returns rows in no set order, and the map (node numbers, layout,
+        # which neighbours a cap hides) must be the same for the same data
+        links = store.query("graph/person_links", pids=people).sort_values(["pid", "rel", "kind", "key"], kind="stable")
+        _mark_cadres(out, set(links.loc[links["rel"] == "HOLDS_OFFICE", "pid"]))  # before any filter
+        links = links[_in_range(links, lo, hi)]
+        if rels is not None:
+            links = links[links["rel"].str.rstrip("<").isin(rels)]
+        for src, group in links.groupby("pid", sort=True):
+            nxt += _attach(out, node_id("Person", src), group, cap, grades, mask, from_person=True)
+        if rels is None or "RECEIVED" in rels:
+            pays = store.query("graph/person_payments", pids=people, day_from=lo, day_to=hi)
+            for r in pays.sort_values(["pid", "program"]).itertuples():
+                gid = node_id("PaymentGroup", f"{r.pid}|{r.program}")
+                label = f"{r.program} {int(r.payments)}笔 {float(r.amount):,.2f}元"
+                details = {"期间": f"{r.first_date} 至 {r.last_date}"}
+                add_node(out, MapNode(gid, "PaymentGroup", label, details))
+                out.edges.append(MapEdge(node_id("Person", r.pid), gid, rel_label("RECEIVED")))
+    if hids or accounts:
+        linked = store.query("graph/linked_people", hids=hids, accounts=accounts)
+        linked = linked.sort_values(["kind", "key", "pid", "rel"], kind="stable")
+        if rels is not None:
+            linked = linked[linked["rel"].isin(rels)]
+        for (kind, key), group in linked.groupby(["kind", "key"], sort=True):
+            nxt += _attach(out, node_id(kind, key), group, cap, grades, mask, from_person=False)
+    return nxt
 
 
 def _in_range(links: pd.DataFrame, lo: int, hi: int) -> pd.Series:
@@ -132,11 +163,11 @@ def _attach(
         kind, key, name = ("Person", r.pid, r.name) if not from_person else (r.kind, r.key, r.name)
         nid = node_id(kind, key)
         if kind == "Person":
-            _add_person(out, str(key), str(name or ""), grades, mask)
+            add_person(out, str(key), str(name or ""), grades, mask)
         elif kind == "Account" and mask:
-            _add_node(out, MapNode(nid, kind, str(mask_account(str(key)))))
+            add_node(out, MapNode(nid, kind, str(mask_account(str(key)))))
         else:
-            _add_node(out, MapNode(nid, kind, str(name or key)))
+            add_node(out, MapNode(nid, kind, str(name or key)))
         rel = r.rel.rstrip("<")  # "<": the link points at the person being expanded
         label = rel_label(rel) + (f"（{r.detail}）" if isinstance(r.detail, str) and r.detail else "")
         edge = MapEdge(src, nid, label) if from_person and rel == r.rel else MapEdge(nid, src, label)
@@ -146,7 +177,7 @@ def _attach(
             reached.append((kind, str(key)))
     if hidden:
         gid = f"{src}|more"
-        _add_node(out, MapNode(gid, "Group", f"另有 {len(hidden)} 项未展开", {"说明": f"超过上限 {cap}，已合并"}))
+        add_node(out, MapNode(gid, "Group", f"另有 {len(hidden)} 项未展开", {"说明": f"超过上限 {cap}，已合并"}))
         out.edges.append(MapEdge(src, gid, f"{len(hidden)} 项"))
         out.notes.append(f"{src.split(':', 1)[1]} 的关联超过 {cap} 项，另 {len(hidden)} 项合并为一个节点")
     return reached
@@ -156,12 +187,14 @@ def _target(r: object, from_person: bool) -> str:
     return node_id(r.kind, r.key) if from_person else node_id("Person", r.pid)  # type: ignore[attr-defined]
 
 
-def _add_node(out: EgoMap, node: MapNode) -> None:
+def add_node(out: EgoMap, node: MapNode) -> None:
+    """Add ``node`` unless a node with its id is on the map."""
     if node.id not in out.node_ids():
         out.nodes.append(node)
 
 
-def _add_person(out: EgoMap, pid: str, name: str, grades: dict[str, str], mask: bool) -> None:
+def add_person(out: EgoMap, pid: str, name: str, grades: dict[str, str], mask: bool) -> None:
+    """Add person ``pid`` (masked ID, warning ring) unless on the map."""
     nid = node_id("Person", pid)
     if nid in out.node_ids():
         return
