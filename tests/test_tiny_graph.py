@@ -167,6 +167,11 @@ SAMPLE_PARAMS = {
     "accounts": ["6217000000000001"],
     "day_from": 0,
     "day_to": 100_000,
+    "program": "",
+    "town": "",
+    "village": "",
+    "year": 0,
+    "limit": 100,
 }
 
 

@@ -197,17 +197,26 @@ def evidence_view(ev: pd.DataFrame, files: dict[int, str], mask: bool = True) ->
     """Evidence rows for display: Chinese headers, masked ID numbers, source as file:line."""
     out = ev.copy()
     out["masked_id"] = out["pid"].map(lambda p: mask_id(p) if mask else p)
-    out["source"] = [
-        f"{files.get(int(f), f'文件{f}')}:{int(line)}" if pd.notna(f) and pd.notna(line) else ""
-        for f, line in zip(out["src_fid"], out["src_line"], strict=True)
-    ]
+    out["source"] = source_labels(out, files)
     return out[list(EVIDENCE_LABELS)].rename(columns=EVIDENCE_LABELS)
+
+
+def source_labels(rows: pd.DataFrame, files: dict[int, str]) -> list[str]:
+    """'file:line' of each row's provenance (``src_fid``, ``src_line``); '' where it is unknown."""
+    return [
+        f"{files.get(int(f), f'文件{f}')}:{int(line)}" if pd.notna(f) and pd.notna(line) else ""
+        for f, line in zip(rows["src_fid"], rows["src_line"], strict=True)
+    ]
 
 
 def source_names(store: GraphStore) -> dict[int, str]:
     """SourceFile number → file name, for the evidence's provenance."""
-    df = store.query("source_files")
-    return {int(f): str(n) for f, n in zip(df["fid"], df["name"], strict=True)}
+    return file_names(store.query("source_files"))
+
+
+def file_names(source_files: pd.DataFrame) -> dict[int, str]:
+    """SourceFile number → file name, from the rows of the ``source_files`` query."""
+    return {int(f): str(n) for f, n in zip(source_files["fid"], source_files["name"], strict=True)}
 
 
 def scan_meta(store: GraphStore) -> dict:
