@@ -58,6 +58,17 @@ def test_graph_page_finds_a_misspelled_name_and_draws_an_offline_map(app, tiny_l
     assert drawn and drawn[0].startswith("11 个节点")  # depth 2 on the tiny dataset
     at.slider[0].set_value(1).run()
     assert next(c.value for c in at.caption if "个节点" in c.value).startswith("6 个节点")
+    # open 张四 in place: his household, account and payments join the map
+    opener = next(s for s in at.selectbox if s.label == "在图中展开节点")
+    assert "张四（人员）" in opener.options
+    opener.set_value("Person:370123197308150511").run()
+    next(b for b in at.button if b.label == "展开").click().run()
+    assert next(c.value for c in at.caption if "个节点" in c.value).startswith("9 个节点")
+    # the path from 张三 to a second person
+    at.text_input(key="other").input("李梅").run()
+    assert not at.exception
+    assert "最短路径 1 跳" in at.success[0].value
+    assert [t.value for t in at.text] == ["张三 —亲属（配偶）→ 李梅"]
 
 
 def count_of(at: AppTest) -> int:

@@ -9,8 +9,9 @@ import streamlit as st
 from graph.store import GraphStore
 from loaders.normalize import day_number
 from scan.runner import load_warnings
-from workbench.egonet import EgoMap, ego_map, grades_by_person
-from workbench.graphview import render_html
+from workbench.egonet import EXPANDABLE, EgoMap, ego_map, grades_by_person, node_id, parse_node_id
+from workbench.graphview import kind_label, render_html
+from workbench.paths import PathResult, describe, path_map, shortest_paths
 from workbench.search import PersonIndex
 
 #: Relationship types a user can filter the map by (schema names; labels come from the schema).
@@ -46,9 +47,28 @@ def map_page(
     rels: set[str] | None,
     period: tuple[date, date] | None,
     cap: int,
+    expand: list[str] | None = None,
 ) -> tuple[EgoMap, str]:
-    """The ego map of one person and its offline HTML page."""
+    """The ego map of one person (with the nodes in ``expand`` opened in place) and its offline HTML page."""
     lo, hi = (day_number(period[0]), day_number(period[1])) if period else (None, None)
-    m = ego_map(store, pid, depth=depth, rels=rels, day_from=lo, day_to=hi, cap=cap, grades=person_grades(store))
+    m = ego_map(store, pid, depth=depth, rels=rels, day_from=lo, day_to=hi, cap=cap, grades=person_grades(store), expand=expand)
     note = f"深度 {depth}" + (f"，{period[0]} 至 {period[1]}" if period else "")
+    if expand:
+        note += f"，另展开 {len(expand)} 个节点"
     return m, render_html(m.nodes, m.edges, title=f"{name} 的关系图谱", note=note)
+
+
+def expandable(m: EgoMap) -> dict[str, str]:
+    """The map's people, households and accounts a user may open further: node id → caption with its kind."""
+    return {n.id: f"{n.label}（{kind_label(n.kind)}）" for n in m.nodes if parse_node_id(n.id)[0] in EXPANDABLE}
+
+
+def path_page(store: GraphStore, a: str, b: str, max_hops: int) -> tuple[PathResult, list[str], str | None]:
+    """The shortest paths between two people: the result, each path as a line of text, and the map page."""
+    result = shortest_paths(store, a, b, max_hops=max_hops)
+    if not result.paths:
+        return result, [], None
+    m = path_map(result, person_grades(store))
+    title = f"{result.names.get(node_id('Person', a), '')} 与 {result.names.get(node_id('Person', b), '')} 的关系路径"
+    note = f"最短 {result.hops} 跳，共 {len(result.paths)} 条" + ("（只显示前若干条）" if result.truncated else "")
+    return result, [describe(result, p) for p in result.paths], render_html(m.nodes, m.edges, title=title, note=note)

@@ -1,20 +1,37 @@
-"""关系图谱: find a person (name with typos, pinyin initials, or ID number) and draw their ego network."""
+"""关系图谱: find a person (name with typos, pinyin initials, or ID number) and draw their ego network.
 
+Nodes of the map can be opened further in place, and the shortest paths (up to four
+hops) between the person and a second one are found and drawn.
+"""
+
+import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from workbench.egonet import rel_label
-from workbench.mapview import FILTERABLE, map_page, person_index
+from workbench.mapview import FILTERABLE, expandable, map_page, path_page, person_index
 from workbench.state import store_or_stop
 
 st.title("关系图谱")
 store = store_or_stop()
+index = person_index(store, store.uri)
+
+
+def pick_person(found: pd.DataFrame, label: str, key: str) -> pd.Series:
+    """A selectbox over the ranked candidates; the chosen row."""
+    choice = st.selectbox(
+        label,
+        range(len(found)),
+        format_func=lambda i: f"{found.iloc[i]['name']}（{found.iloc[i]['village'] or '村不详'}，{found.iloc[i]['masked_id']}）",
+        key=key,
+    )
+    return found.iloc[choice]
+
 
 query = st.text_input("查找人员", placeholder="姓名（可有错字、繁体或拼音首字母，如 zs）或身份证号")
 if not query:
     st.caption("输入姓名或身份证号开始。")
     st.stop()
-found = person_index(store, store.uri).search(query)
+found = index.search(query)
 if found.empty:
     st.warning(f"没有找到与“{query}”相近的人员。")
     st.stop()
@@ -22,11 +39,8 @@ table = found.rename(
     columns={"name": "姓名", "town": "乡镇", "village": "村", "position": "职务", "masked_id": "身份证号", "score": "相似度"}
 )[["姓名", "乡镇", "村", "职务", "身份证号", "相似度"]]
 st.dataframe(table, hide_index=True, width="stretch")
-choice = st.selectbox(
-    "选择人员",
-    range(len(found)),
-    format_func=lambda i: f"{found.iloc[i]['name']}（{found.iloc[i]['village'] or '村不详'}，{found.iloc[i]['masked_id']}）",
-)
+person = pick_person(found, "选择人员", "person")
+pid = str(person["pid"])
 c1, c2, c3 = st.columns(3)
 depth = c1.slider("深度", 1, 3, 2)
 cap = c2.number_input("每个节点最多展开", 5, 200, 30, step=5)
@@ -36,10 +50,42 @@ if use_period:
     picked = st.date_input("日期范围", value=(), format="YYYY-MM-DD")
     period = tuple(picked) if len(picked) == 2 else None
 kinds = st.multiselect("关系类型", FILTERABLE, default=list(FILTERABLE), format_func=rel_label)
-person = found.iloc[choice]
-ego, page = map_page(store, str(person["pid"]), str(person["name"]), depth, set(kinds), period, int(cap))
+
+# nodes opened in place, per person: kept across reruns until the user folds them again
+opened: list[str] = st.session_state.setdefault("map_opened", {}).setdefault(pid, [])
+ego, page = map_page(store, pid, str(person["name"]), depth, set(kinds), period, int(cap), expand=opened)
 for note in ego.notes:
     st.info(note)
 st.caption(f"{len(ego.nodes)} 个节点，{len(ego.edges)} 条关系。红、橙、黄色外圈表示该人员有相应等级的预警。")
-components.html(page, height=700, scrolling=False)
+st.iframe(page, height=700)
 st.download_button("下载离线图谱（HTML）", page, file_name=f"关系图谱_{person['name']}.html", mime="text/html")
+
+can_open = {k: v for k, v in expandable(ego).items() if k not in opened}
+e1, e2, e3 = st.columns([3, 1, 1])
+target = e1.selectbox(
+    "在图中展开节点", list(can_open), format_func=can_open.get, index=None, placeholder="选择图中的人员、户或账户"
+)
+if e2.button("展开", disabled=target is None):
+    opened.append(str(target))
+    st.rerun()
+if e3.button("全部收起", disabled=not opened):
+    opened.clear()
+    st.rerun()
+
+st.subheader("两人之间的关系路径")
+other_query = st.text_input("另一人", placeholder="姓名或身份证号", key="other")
+if other_query:
+    others = index.search(other_query)
+    if others.empty:
+        st.warning(f"没有找到与“{other_query}”相近的人员。")
+        st.stop()
+    other = pick_person(others, "选择另一人", "other_person")
+    hops = st.slider("最多跳数", 1, 4, 4)
+    result, lines, path_html = path_page(store, pid, str(other["pid"]), hops)
+    if not result.paths:
+        st.warning(f"{person['name']} 与 {other['name']} 之间没有 {hops} 跳以内的亲属、同户或共用账户关系。")
+    else:
+        st.success(f"最短路径 {result.hops} 跳，共 {len(result.paths)} 条。")
+        for line in lines:
+            st.text(line)  # text, not markdown: names are data
+        st.iframe(path_html, height=450)

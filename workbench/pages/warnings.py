@@ -3,7 +3,6 @@
 import json
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from scan.warnings import GRADE_LABELS
 from workbench.egonet import grades_by_person
@@ -119,7 +118,7 @@ with st.spinner("正在绘制关系图…"):
     ego, page = warning_map(store, detail, grades_by_person(evidence, table))
 for note in ego.notes:
     st.info(note)
-components.html(page, height=520, scrolling=False)
+st.iframe(page, height=520)
 
 with st.expander("模型查询（Cypher）与参数"):
     st.markdown("参数：")
