@@ -98,6 +98,19 @@ def test_masked_packets_never_hold_a_full_id_number(packet, stored, chosen) -> N
         assert not any(secret in t for t in texts), secret
 
 
+def test_the_detail_view_masks_ids_and_accounts(stored, chosen) -> None:
+    from workbench.warnview import evidence_view, warning_detail
+
+    table, evidence = stored
+    shared = warning_detail(table, evidence, chosen[1])  # 一卡多人: the rows name the shared account
+    view = evidence_view(shared.evidence, {})
+    accounts = set(shared.evidence["account_number"].dropna())
+    assert accounts and not any(a in view.to_string() for a in accounts)
+    assert all(a.startswith("*") and a[-4:].isdigit() for a in view["账号"])
+    assert not any(p in view.to_string() for p in set(shared.evidence["pid"]))
+    assert set(evidence_view(shared.evidence, {}, mask=False)["账号"]) == accounts
+
+
 def test_graph_pages_load_nothing_from_a_network(packet) -> None:
     for name, data in files_of(packet.data).items():
         if name.endswith(".html"):

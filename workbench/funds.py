@@ -99,11 +99,12 @@ def by_level(totals: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def year_pivot(totals: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Amount per value of ``by`` (rows) and year (columns), for the chart and the cross table."""
+    """Amount per value of ``by`` (rows, largest total first) and year (columns), for the stacked chart."""
     if totals.empty:
         return pd.DataFrame()
     label = totals["town"] + totals["village"] if by == "village" else totals[by].astype(str)
     p = totals.assign(_row=label).pivot_table(index="_row", columns="year", values="amount", aggfunc="sum", fill_value=0)
+    p = p.loc[p.sum(axis=1).sort_values(ascending=False, kind="stable").index]  # largest total first
     p.index.name = LEVELS[by]
     p.columns = [year_name(y) for y in p.columns]
     return p

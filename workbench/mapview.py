@@ -8,11 +8,11 @@ import streamlit as st
 
 from graph.store import GraphStore
 from loaders.normalize import day_number
-from scan.runner import load_warnings
 from workbench.egonet import EXPANDABLE, EgoMap, ego_map, grades_by_person, node_id, parse_node_id
 from workbench.graphview import kind_label, render_html
 from workbench.paths import PathResult, describe, path_map, shortest_paths
 from workbench.search import PersonIndex
+from workbench.state import data_version, warnings_tables
 
 #: Relationship types a user can filter the map by (schema names; labels come from the schema).
 FILTERABLE = (
@@ -27,16 +27,20 @@ FILTERABLE = (
 )
 
 
-@st.cache_resource(show_spinner="正在建立人员检索索引…")
-def person_index(_store: GraphStore, uri: str) -> PersonIndex:
-    """The search index of a store, built once per store and process (``uri`` is the cache key)."""
+@st.cache_resource(show_spinner="正在建立人员检索索引…", max_entries=2)
+def _person_index(_store: GraphStore, uri: str, version: str) -> PersonIndex:
     return PersonIndex.build(_store)
+
+
+def person_index(store: GraphStore) -> PersonIndex:
+    """The search index of a store, built once per store and data version (a reload rebuilds it)."""
+    return _person_index(store, store.uri, data_version(store))
 
 
 def person_grades(store: GraphStore) -> dict[str, str]:
     """The highest warning grade per person in the stored warnings (empty before the first scan)."""
-    warnings, evidence = load_warnings(store.state_dir)
-    return grades_by_person(evidence, warnings)
+    table, evidence = warnings_tables(store)
+    return grades_by_person(evidence, table)
 
 
 def map_page(

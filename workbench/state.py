@@ -1,14 +1,26 @@
-"""The store the Streamlit process reads, opened once per process."""
+"""The store the Streamlit process reads, opened once per process, and what is cached per data version.
+
+Every page run would otherwise re-read the saved warnings, re-count the graph and
+re-aggregate the payments (each 1–2 s on the demo here). They are cached per *data
+version*: the modification times of the files in the store's state folder, which a
+load (LadybugDB's files) and a scan (the saved warnings) both change. A Neo4j store's
+data lives on the server, so its version also changes every five minutes.
+"""
 
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from graph.store import GraphStore
+
+T = TypeVar("T")
 
 
 @st.cache_resource
@@ -37,11 +49,40 @@ def store_or_stop() -> GraphStore:
     return store
 
 
-def warnings_or_stop(store: GraphStore) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The stored warnings table and evidence, or (before the first scan) a note and the end of the page."""
+def data_version(store: GraphStore) -> str:
+    """A key that changes whenever the store's data or its saved scan changes."""
+    folder = Path(store.state_dir)
+    stamps = sorted(f"{p.name}:{p.stat().st_mtime_ns}" for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    if not store.uri.startswith("ladybug:"):
+        stamps.append(f"t{int(time.time() // 300)}")
+    return "|".join(stamps)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _per_version(name: str, _fn: Callable[[GraphStore], T], _store: GraphStore, uri: str, version: str) -> T:
+    return _fn(_store)
+
+
+def per_version(store: GraphStore, fn: Callable[[GraphStore], T]) -> T:
+    """``fn(store)`` computed once per store and data version (``fn`` a module-level function)."""
+    return _per_version(f"{fn.__module__}.{fn.__qualname__}", fn, store, store.uri, data_version(store))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _warnings(state_dir: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     from workbench.warnview import load_table
 
-    table, evidence = load_table(store.state_dir)
+    return load_table(Path(state_dir))
+
+
+def warnings_tables(store: GraphStore) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(warnings table, evidence) of the store's last scan, read once per data version."""
+    return _warnings(str(store.state_dir), data_version(store))
+
+
+def warnings_or_stop(store: GraphStore) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stored warnings table and evidence, or (before the first scan) a note and the end of the page."""
+    table, evidence = warnings_tables(store)
     if table.empty:
         st.info("还没有预警：请先运行 `workbench scan`。")
         st.stop()

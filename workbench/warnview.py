@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -17,7 +17,7 @@ from queries import load_query
 from scan.models import MODELS
 from scan.runner import load_scan_meta, load_warnings
 from scan.warnings import GRADE_LABELS, GRADE_RANK
-from workbench.search import mask_id
+from workbench.search import mask_account, mask_id
 
 MODEL_TITLES = {m.code: m.title for m in MODELS}
 MODEL_ORDER = {m.code: m.number for m in MODELS}
@@ -194,9 +194,10 @@ def involved_people(ev: pd.DataFrame) -> pd.DataFrame:
 
 
 def evidence_view(ev: pd.DataFrame, files: dict[int, str], mask: bool = True) -> pd.DataFrame:
-    """Evidence rows for display: Chinese headers, masked ID numbers, source as file:line."""
+    """Evidence rows for display: Chinese headers, masked ID and account numbers, source as file:line."""
     out = ev.copy()
     out["masked_id"] = out["pid"].map(lambda p: mask_id(p) if mask else p)
+    out["account_number"] = out["account_number"].map(lambda a: mask_account(a) if mask else a)
     out["source"] = source_labels(out, files)
     return out[list(EVIDENCE_LABELS)].rename(columns=EVIDENCE_LABELS)
 
@@ -217,6 +218,17 @@ def source_names(store: GraphStore) -> dict[int, str]:
 def file_names(source_files: pd.DataFrame) -> dict[int, str]:
     """SourceFile number → file name, from the rows of the ``source_files`` query."""
     return {int(f): str(n) for f, n in zip(source_files["fid"], source_files["name"], strict=True)}
+
+
+def scan_time(meta: dict) -> str:
+    """When the scan started, in local time to the minute ('未知' when not recorded)."""
+    started = meta.get("started")
+    if not started:
+        return "未知"
+    try:
+        return datetime.fromisoformat(str(started)).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(started)
 
 
 def scan_meta(store: GraphStore) -> dict:

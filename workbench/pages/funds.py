@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from graph.store import GraphStore
 from workbench.funds import (
     LEVELS,
     FundFilters,
@@ -15,20 +14,12 @@ from workbench.funds import (
     year_name,
     year_pivot,
 )
-from workbench.state import store_or_stop
-from workbench.warnview import file_names
-
-
-@st.cache_data(show_spinner="正在汇总发放记录…", max_entries=4)
-def totals_of(_store: GraphStore, uri: str, loaded: tuple[str, ...]):
-    """The totals of a store, computed once per load (``loaded``: the SHA-256 of its source files)."""
-    return payment_totals(_store)
-
+from workbench.state import per_version, store_or_stop
+from workbench.warnview import source_names
 
 st.title("资金统计")
 store = store_or_stop()
-files = store.query("source_files")
-totals = totals_of(store, store.uri, tuple(sorted(files["sha256"].astype(str))))
+totals = per_version(store, payment_totals)
 if totals.empty:
     st.info("图存储中没有发放记录。")
     st.stop()
@@ -41,10 +32,12 @@ def choices(column: str, within=totals) -> list:
 
 with st.expander("筛选条件", expanded=True):
     c1, c2, c3, c4 = st.columns(4)
-    programs = c1.multiselect("补贴项目", choices("program"))
-    towns = c2.multiselect("乡镇", choices("town"))
-    villages = c3.multiselect("村", choices("village", totals[totals["town"].isin(towns)] if towns else totals))
-    years = c4.multiselect("年度", choices("year"), format_func=year_name)
+    programs = c1.multiselect("补贴项目", choices("program"), placeholder="全部")
+    towns = c2.multiselect("乡镇", choices("town"), placeholder="全部")
+    villages = c3.multiselect(
+        "村", choices("village", totals[totals["town"].isin(towns)] if towns else totals), placeholder="全部"
+    )
+    years = c4.multiselect("年度", choices("year"), format_func=year_name, placeholder="全部")
 shown = filter_totals(totals, FundFilters(programs, towns, villages, years))
 s = summary(shown)
 m1, m2, m3 = st.columns(3)
@@ -58,7 +51,7 @@ if by == "year":
     st.bar_chart(shown_level(table, by), x="年度", y="金额（元）")
 else:
     st.caption("按年度分色的金额（元）")
-    st.bar_chart(year_pivot(shown, by), horizontal=True, stack=True)
+    st.bar_chart(year_pivot(shown, by), horizontal=True, stack=True, sort=False)  # largest total first
 st.dataframe(
     shown_level(table, by),
     hide_index=True,
@@ -90,7 +83,7 @@ cell = filter_totals(
 )
 n = summary(cell)
 limit = 1000
-rows = drill_payments(store, file_names(files), program, town, village, year, limit=limit)
+rows = drill_payments(store, per_version(store, source_names), program, town, village, year, limit=limit)
 more = f"；显示最早的 {limit} 笔" if n["payments"] > limit else ""
 st.caption(f"共 {n['payments']:,} 笔，{n['amount']:,.2f} 元{more}")
 st.dataframe(rows, hide_index=True, width="stretch", column_config={"金额（元）": st.column_config.NumberColumn(format="%.2f")})

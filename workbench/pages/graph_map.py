@@ -13,7 +13,7 @@ from workbench.state import store_or_stop
 
 st.title("关系图谱")
 store = store_or_stop()
-index = person_index(store, store.uri)
+index = person_index(store)
 
 
 def pick_person(found: pd.DataFrame, label: str, key: str) -> pd.Series:
@@ -49,7 +49,7 @@ period = None
 if use_period:
     picked = st.date_input("日期范围", value=(), format="YYYY-MM-DD")
     period = tuple(picked) if len(picked) == 2 else None
-kinds = st.multiselect("关系类型", FILTERABLE, default=list(FILTERABLE), format_func=rel_label)
+kinds = st.multiselect("关系类型", FILTERABLE, default=list(FILTERABLE), format_func=rel_label, placeholder="选择关系类型")
 
 # nodes opened in place, per person: kept across reruns until the user folds them again
 opened: list[str] = st.session_state.setdefault("map_opened", {}).setdefault(pid, [])

@@ -22,6 +22,7 @@ chosen = st.multiselect(
     list(table["warning_id"]),
     default=st.session_state.get("packet_ids", []),
     format_func=lambda w: names[w],
+    placeholder="选择一条或多条预警",
 )
 user = st.text_input("经办人", value=st.session_state.get("packet_user", ""), placeholder="姓名")
 st.caption(

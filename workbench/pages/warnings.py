@@ -7,7 +7,7 @@ import streamlit as st
 from scan.warnings import GRADE_LABELS
 from workbench.egonet import grades_by_person
 from workbench.search import mask_id
-from workbench.state import store_or_stop, warnings_or_stop
+from workbench.state import per_version, store_or_stop, warnings_or_stop
 from workbench.warnview import (
     MODEL_TITLES,
     Filters,
@@ -16,6 +16,7 @@ from workbench.warnview import (
     filter_warnings,
     options,
     scan_meta,
+    scan_time,
     shown_table,
     source_names,
     warning_detail,
@@ -26,17 +27,17 @@ st.title("预警总览")
 store = store_or_stop()
 table, evidence = warnings_or_stop(store)
 meta = scan_meta(store)
-st.caption(f"最近一次扫描：{meta.get('started', '未知')}，共 {len(table)} 条预警。")
+st.caption(f"最近一次扫描：{scan_time(meta)}，共 {len(table)} 条预警。")
 
 with st.expander("筛选条件", expanded=True):
     c1, c2, c3 = st.columns(3)
-    grades = c1.multiselect("等级", options(table, "grade"), format_func=GRADE_LABELS.get)
-    models = c2.multiselect("模型", options(table, "model"), format_func=lambda c: MODEL_TITLES.get(c, c))
-    programs = c3.multiselect("补贴项目", options(table, "programs"))
+    grades = c1.multiselect("等级", options(table, "grade"), format_func=GRADE_LABELS.get, placeholder="全部")
+    models = c2.multiselect("模型", options(table, "model"), format_func=lambda c: MODEL_TITLES.get(c, c), placeholder="全部")
+    programs = c3.multiselect("补贴项目", options(table, "programs"), placeholder="全部")
     c4, c5, c6 = st.columns(3)
-    towns = c4.multiselect("乡镇", options(table, "town"))
+    towns = c4.multiselect("乡镇", options(table, "town"), placeholder="全部")
     in_towns = table[table["town"].isin(towns)] if towns else table
-    villages = c5.multiselect("村", options(in_towns, "village"))
+    villages = c5.multiselect("村", options(in_towns, "village"), placeholder="全部")
     text = c6.text_input("搜索（姓名、理由、编号）")
     c7, c8 = st.columns(2)
     top = float(table["amount"].max() or 0.0)
@@ -56,7 +57,7 @@ cols[0].metric("预警", f"{len(found)} 条", help="筛选后的预警数")
 for col, g in zip(cols[1:], ("red", "orange", "yellow"), strict=True):
     n = int(by_grade["count"].get(g, 0)) if len(by_grade) else 0
     amt = float(by_grade["amount"].get(g, 0.0)) if len(by_grade) else 0.0
-    col.metric(f"{GRADE_LABELS[g]}预警", f"{n} 条", f"{amt:,.2f} 元", delta_color="off")
+    col.metric(f"{GRADE_LABELS[g]}预警", f"{n} 条", f"{amt:,.2f} 元", delta_color="off", delta_arrow="off")
 
 tabs = st.tabs(["按模型", "按乡镇", "按村", "按等级"])
 for tab, by in zip(tabs, ("model", "town", "village", "grade"), strict=True):
@@ -67,7 +68,7 @@ for tab, by in zip(tabs, ("model", "town", "village", "grade"), strict=True):
         if by == "grade":
             b["grade"] = b["grade"].map(GRADE_LABELS)
         b = b.rename(columns={by: "分组", "count": "预警数", "amount": "金额（元）"})
-        st.bar_chart(b, x="分组", y="金额（元）", horizontal=True)
+        st.bar_chart(b, x="分组", y="金额（元）", horizontal=True, sort=False)  # as breakdown orders them
         st.dataframe(b, hide_index=True, width="stretch")
 
 st.subheader("预警列表")
@@ -98,7 +99,7 @@ m4.metric("笔数", int(rec["payments"]))
 st.caption(f"预警编号 {wid}；乡镇 {rec['town']}，村 {rec['village']}；{rec['first_date']} 至 {rec['last_date']}")
 
 st.markdown("**证据（发放记录）**")
-st.dataframe(evidence_view(detail.evidence, source_names(store)), hide_index=True, width="stretch")
+st.dataframe(evidence_view(detail.evidence, per_version(store, source_names)), hide_index=True, width="stretch")
 c1, c2 = st.columns(2)
 with c1:
     st.markdown("**涉及人员**")
