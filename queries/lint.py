@@ -55,14 +55,15 @@ class PendingLint:
     other tests instead of after them.
     """
 
-    def __init__(self, names: list[str] | None = None, schema: Schema | None = None) -> None:
+    def __init__(self, names: list[str] | None = None, schema: Schema | None = None, extra: list[dict] | None = None) -> None:
         node = shutil.which("node")
         if node is None or not (LINT_DIR / "node_modules").is_dir():
             raise RuntimeError("Neo4j 语法检查需要 Node 和 tools/cypher-lint 的依赖（make test 会用 npm ci 安装）")
         names = names or all_queries()
         payload = {
             "schema": neo4j_schema(schema or load_schema()),
-            "queries": [{"name": n, "text": load_query(n).text, "params": sorted(load_query(n).params)} for n in names],
+            "queries": [{"name": n, "text": load_query(n).text, "params": sorted(load_query(n).params)} for n in names]
+            + list(extra or []),  # ad-hoc texts ({name, text, params}) linted in the same run
         }
         self._proc = subprocess.Popen(
             [node, str(LINT_DIR / "lint.mjs")],

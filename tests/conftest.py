@@ -16,6 +16,15 @@ import tiny_xlsx  # noqa: E402
 
 _LINT = {}
 
+#: Texts the linter must flag (and one it must pass), linted in the same Node run as the
+#: stored queries: a run of its own costs half a minute of start-up here.
+LINT_PROBES = [
+    {"name": "probe:label", "text": "MATCH (p:Persn) RETURN p.pid AS pid", "params": []},
+    {"name": "probe:param", "text": "MATCH (p:Person) WHERE p.pid = $nope RETURN p.pid AS pid", "params": []},
+    {"name": "probe:syntax", "text": "MATCH (p:Person RETURN p", "params": []},
+    {"name": "probe:ok", "text": "MATCH (p:Person) WHERE p.pid = $pid RETURN p.name AS name", "params": ["pid"]},
+]
+
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start Neo4j's linter at once when its tests were collected: it runs for minutes beside the others."""
@@ -23,7 +32,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         from queries.lint import PendingLint
 
         try:
-            _LINT["pending"] = PendingLint()
+            _LINT["pending"] = PendingLint(extra=LINT_PROBES)
         except RuntimeError as e:  # reported by the test that needs it
             _LINT["error"] = e
 
@@ -35,7 +44,7 @@ def neo4j_diagnostics() -> dict[str, list[dict]]:
     if "pending" not in _LINT:
         from queries.lint import PendingLint
 
-        _LINT["pending"] = PendingLint()
+        _LINT["pending"] = PendingLint(extra=LINT_PROBES)
     return _LINT["pending"].result()
 
 
@@ -102,3 +111,29 @@ def golden_warnings(golden_scan):
     from scan.warnings import warnings_frame
 
     return warnings_frame(golden_scan.warnings)
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo dataset as ``make demo`` generates it (seed 7)."""
+    from synth.generator import generate
+
+    out = tmp_path_factory.mktemp("demo") / "data"
+    generate(out, "demo", seed=7)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_loaded(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    """(store, report) of the demo dataset loaded into a fresh LadybugDB store."""
+    yield from loaded_store(demo_dir, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def demo_scan(demo_loaded):
+    """A full scan of the demo store, saved in its state folder as ``workbench scan`` does."""
+    from scan.runner import run_scan, save_scan
+
+    result = run_scan(demo_loaded[0])
+    save_scan(result, demo_loaded[0].state_dir)
+    return result

@@ -30,31 +30,12 @@ def test_query_has_a_header(name: str) -> None:
     assert "model:" in header and "params:" in header
 
 
-def test_the_linter_catches_what_it_should() -> None:
-    """The checks can fail: a misspelt label, an undefined parameter, a syntax error."""
-    import json
-    import subprocess
-
-    from queries.lint import LINT_DIR, neo4j_schema
-
-    bad = {
-        "schema": neo4j_schema(__import__("graph.schema", fromlist=["load_schema"]).load_schema()),
-        "queries": [
-            {"name": "label", "text": "MATCH (p:Persn) RETURN p.pid AS pid", "params": []},
-            {"name": "param", "text": "MATCH (p:Person) WHERE p.pid = $nope RETURN p.pid AS pid", "params": []},
-            {"name": "syntax", "text": "MATCH (p:Person RETURN p", "params": []},
-            {"name": "ok", "text": "MATCH (p:Person) WHERE p.pid = $pid RETURN p.name AS name", "params": ["pid"]},
-        ],
-    }
-    out = json.loads(
-        subprocess.run(
-            ["node", "lint.mjs"], input=json.dumps(bad), capture_output=True, text=True, check=True, cwd=LINT_DIR
-        ).stdout
-    )
-    assert "Persn" in out["label"][0]["message"]
-    assert "$nope" in out["param"][0]["message"]
-    assert out["syntax"] and out["syntax"][0]["severity"] == 1
-    assert out["ok"] == []
+def test_the_linter_catches_what_it_should(diagnostics: dict[str, list[dict]]) -> None:
+    """The checks can fail: a misspelt label, an undefined parameter, a syntax error (conftest.LINT_PROBES)."""
+    assert "Persn" in diagnostics["probe:label"][0]["message"]
+    assert "$nope" in diagnostics["probe:param"][0]["message"]
+    assert diagnostics["probe:syntax"] and diagnostics["probe:syntax"][0]["severity"] == 1
+    assert diagnostics["probe:ok"] == []
 
 
 @pytest.mark.parametrize(
