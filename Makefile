@@ -13,7 +13,7 @@ PORT   ?= 8501
 
 LINTER := tools/cypher-lint/node_modules/.installed
 
-.PHONY: demo test setup system-deps node lint bench-load bench-scan clean
+.PHONY: demo test setup system-deps node browser lint bench-load bench-scan bench-pages clean
 
 # System packages, installed with apt-get when missing and we are root (otherwise the
 # error says what to install): python3-venv (Debian ships venv separately) and a CJK
@@ -69,11 +69,28 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint $(LINTER)
+# The end-to-end test drives Debian's chromium (never a browser Playwright downloads:
+# the intranet reaches no download site) and renders a packet's PDF page to PNG with
+# poppler's pdftoppm.
+browser:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "需要系统软件包：$$missing（请以 root 运行 apt-get install$$missing）" >&2; exit 1; fi; \
+	fi
+
+test: lint $(LINTER) browser
 	$(BIN)/pytest -q -rs
 
 bench-scan: setup
 	$(BIN)/python bench/scan.py --scale county
+
+# Every page in a real browser on the demo store (make demo first): target < 2 s each.
+bench-pages: setup browser
+	$(BIN)/python bench/pages.py --store $(STORE)
 
 bench-load: setup
 	$(BIN)/python bench/load.py --scale county

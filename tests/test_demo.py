@@ -5,11 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
-from conftest import loaded_store
 
 from synth.generator import generate
 
@@ -18,18 +14,6 @@ MODELS = {
     "DUPLICATE_RECEIPT", "EXCLUSIVE_PROGRAMS", "SHARED_ACCOUNT", "SHELL_HOUSEHOLD", "HOUSEHOLD_SPLIT",
     "ASSET_INELIGIBLE", "INVALID_ID",
 }  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "data"
-    generate(out, "demo", seed=7)
-    return out
-
-
-@pytest.fixture(scope="session")
-def demo_loaded(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
-    yield from loaded_store(demo_dir, tmp_path_factory)
 
 
 def planted(demo_dir: Path) -> list[dict]:
@@ -104,12 +88,11 @@ def test_fifteen_digit_and_full_width_household_ids_join_their_payments(demo_loa
     assert df["c"].iloc[0] == 4
 
 
-def test_the_scan_finds_every_planted_case_and_no_look_alike(demo_loaded, demo_dir: Path) -> None:
+def test_the_scan_finds_every_planted_case_and_no_look_alike(demo_scan, demo_dir: Path) -> None:
     """The generator's planted list is the expected file: same model, grade, subject, name, amount, count."""
-    from scan.runner import run_scan
     from scan.warnings import warnings_frame
 
-    got = warnings_frame(run_scan(demo_loaded[0]).warnings)
+    got = warnings_frame(demo_scan.warnings)
     found = {(r.model, r.grade, r.subject_id): (r.subject_name, f"{r.amount:.2f}", r.payments) for r in got.itertuples()}
     expected = {
         (r["model"], r["grade"], r["subject_id"]): (r["subject_name"], r["amount"], int(r["payments"]))

@@ -239,6 +239,7 @@ def serve_command(store: str, port: int, address: str) -> list[str]:
         "--server.port", str(port),
         "--server.address", address,
         "--browser.gatherUsageStats", "false",  # air-gapped: nothing is sent anywhere
+        "--client.toolbarMode", "minimal",  # no "Deploy" (to Streamlit's cloud) on an intranet
     ]  # fmt: skip
 
 
@@ -248,7 +249,7 @@ def serve(
     port: Annotated[int, typer.Option(help="端口")] = 8501,
     address: Annotated[str, typer.Option(help="监听地址（内网服务器可用 0.0.0.0）")] = "127.0.0.1",
 ) -> None:
-    """启动工作台（Streamlit）：预警总览、关系图谱、证据包、图谱概况。"""
+    """启动工作台（Streamlit）：预警总览、关系图谱、资金统计、证据包、图谱概况。"""
     import os
     import subprocess
 
