@@ -49,6 +49,24 @@ def node_id(kind: str, key: object) -> str:
     return f"{kind}:{key}"
 
 
+def link_label(rel: str, detail: object) -> str:
+    """An edge's caption: the relationship's Chinese name, with the link's detail (relation, position…)."""
+    return rel_label(rel) + (f"（{detail}）" if isinstance(detail, str) and detail else "")
+
+
+def person_links(store: GraphStore, pids: list[str]) -> pd.DataFrame:
+    """``graph/person_links`` of ``pids``, sorted: the store returns rows in no set order, and a
+    map (node numbers, layout, which neighbours a cap hides) or a path list must be the same
+    for the same data."""
+    return store.query("graph/person_links", pids=pids).sort_values(["pid", "rel", "kind", "key"], kind="stable")
+
+
+def linked_people(store: GraphStore, hids: list[str], accounts: list[str]) -> pd.DataFrame:
+    """``graph/linked_people`` of households and accounts, sorted (as ``person_links``)."""
+    linked = store.query("graph/linked_people", hids=hids, accounts=accounts)
+    return linked.sort_values(["kind", "key", "pid", "rel"], kind="stable")
+
+
 def parse_node_id(nid: str) -> tuple[str, str]:
     """(kind, key) of a map node id; a cadre is expanded as the person it is."""
     kind, _, key = nid.partition(":")
@@ -114,9 +132,7 @@ def _expand(
     expanded |= {node_id("Account", k) for k in accounts}
     nxt: list[tuple[str, str]] = []
     if people:
-        # sorted: the store returns rows in no set order, and the map (node numbers, layout,
-        # which neighbours a cap hides) must be the same for the same data
-        links = store.query("graph/person_links", pids=people).sort_values(["pid", "rel", "kind", "key"], kind="stable")
+        links = person_links(store, people)
         _mark_cadres(out, set(links.loc[links["rel"] == "HOLDS_OFFICE", "pid"]))  # before any filter
         links = links[_in_range(links, lo, hi)]
         if rels is not None:
@@ -132,8 +148,7 @@ def _expand(
                 add_node(out, MapNode(gid, "PaymentGroup", label, details))
                 out.edges.append(MapEdge(node_id("Person", r.pid), gid, rel_label("RECEIVED")))
     if hids or accounts:
-        linked = store.query("graph/linked_people", hids=hids, accounts=accounts)
-        linked = linked.sort_values(["kind", "key", "pid", "rel"], kind="stable")
+        linked = linked_people(store, hids, accounts)
         if rels is not None:
             linked = linked[linked["rel"].isin(rels)]
         for (kind, key), group in linked.groupby(["kind", "key"], sort=True):
@@ -169,7 +184,7 @@ def _attach(
         else:
             add_node(out, MapNode(nid, kind, str(name or key)))
         rel = r.rel.rstrip("<")  # "<": the link points at the person being expanded
-        label = rel_label(rel) + (f"（{r.detail}）" if isinstance(r.detail, str) and r.detail else "")
+        label = link_label(rel, r.detail)
         edge = MapEdge(src, nid, label) if from_person and rel == r.rel else MapEdge(nid, src, label)
         if not any(e.source == edge.source and e.target == edge.target and e.label == edge.label for e in out.edges):
             out.edges.append(edge)

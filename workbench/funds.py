@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from graph.store import GraphStore
-from workbench.search import mask_account, mask_id
-from workbench.warnview import source_labels
+from workbench.warnview import shown_rows
 
 #: The levels a user groups by, with their Chinese names (village is always shown with its town).
 LEVELS = {"program": "补贴项目", "town": "乡镇", "village": "村", "year": "年度"}
@@ -31,7 +30,7 @@ PAYMENT_LABELS = {
     "town": "乡镇",
     "village": "村",
     "household_id": "户号",
-    "account": "账号",
+    "account_number": "账号",
     "source": "来源（文件:行）",
 }
 
@@ -136,7 +135,5 @@ def drill_payments(
 ) -> pd.DataFrame:
     """The payments of one cell ('' / 0 = any), oldest first, at most ``limit``; IDs and accounts masked."""
     df = store.query("funds/payments", program=program, town=town, village=village, year=int(year), limit=int(limit))
-    df["masked_id"] = df["pid"].map(lambda p: mask_id(p) if mask else p)
-    df["account"] = df["account_number"].map(lambda a: mask_account(a) if mask else a)
-    df["source"] = source_labels(df, files)
+    df = shown_rows(df, files, mask)
     return df[list(PAYMENT_LABELS)].rename(columns=PAYMENT_LABELS)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from graph.store import GraphStore
-from workbench.egonet import EgoMap, add_node, add_person, node_id, parse_node_id, rel_label
+from workbench.egonet import EgoMap, add_node, add_person, link_label, linked_people, node_id, parse_node_id, person_links
 from workbench.graphview import MapEdge, MapNode
 from workbench.search import mask_account, mask_id
 
@@ -64,21 +64,19 @@ def neighbours(store: GraphStore, nodes: list[str], names: dict[str, str]) -> di
     hids = [k for kind, k in parsed if kind == "Household"]
     accounts = [k for kind, k in parsed if kind == "Account"]
     if people:
-        links = store.query("graph/person_links", pids=people).sort_values(["pid", "rel", "kind", "key"], kind="stable")
+        links = person_links(store, people)
         for r in links[links["kind"].isin(STEP_KINDS)].itertuples():
             me, other = node_id("Person", r.pid), node_id(r.kind, r.key)
             names.setdefault(other, str(r.name or r.key))
-            rel = r.rel.rstrip("<")
-            label = rel_label(rel) + (f"（{r.detail}）" if isinstance(r.detail, str) and r.detail else "")
+            rel = r.rel.rstrip("<")  # "<": the link points at the person being expanded
+            label = link_label(rel, r.detail)
             step = Step(other, me, label) if rel != r.rel else Step(me, other, label)
             out[me].append((other, step))
     if hids or accounts:
-        linked = store.query("graph/linked_people", hids=hids, accounts=accounts)
-        for r in linked.sort_values(["kind", "key", "pid", "rel"], kind="stable").itertuples():
+        for r in linked_people(store, hids, accounts).itertuples():
             me, other = node_id(r.kind, r.key), node_id("Person", r.pid)
             names.setdefault(other, str(r.name or ""))
-            label = rel_label(r.rel) + (f"（{r.detail}）" if isinstance(r.detail, str) and r.detail else "")
-            out[me].append((other, Step(other, me, label)))
+            out[me].append((other, Step(other, me, link_label(r.rel, r.detail))))
     return out
 
 

@@ -68,16 +68,11 @@ def per_version(store: GraphStore, fn: Callable[[GraphStore], T]) -> T:
     return _per_version(f"{fn.__module__}.{fn.__qualname__}", fn, store, store.uri, data_version(store))
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _warnings(state_dir: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from workbench.warnview import load_table
-
-    return load_table(Path(state_dir))
-
-
 def warnings_tables(store: GraphStore) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(warnings table, evidence) of the store's last scan, read once per data version."""
-    return _warnings(str(store.state_dir), data_version(store))
+    from workbench.warnview import stored_warnings
+
+    return per_version(store, stored_warnings)
 
 
 def warnings_or_stop(store: GraphStore) -> tuple[pd.DataFrame, pd.DataFrame]:

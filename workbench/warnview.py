@@ -195,11 +195,17 @@ def involved_people(ev: pd.DataFrame) -> pd.DataFrame:
 
 def evidence_view(ev: pd.DataFrame, files: dict[int, str], mask: bool = True) -> pd.DataFrame:
     """Evidence rows for display: Chinese headers, masked ID and account numbers, source as file:line."""
-    out = ev.copy()
+    out = shown_rows(ev, files, mask)
+    return out[list(EVIDENCE_LABELS)].rename(columns=EVIDENCE_LABELS)
+
+
+def shown_rows(rows: pd.DataFrame, files: dict[int, str], mask: bool = True) -> pd.DataFrame:
+    """Payment rows as pages show them: ``masked_id`` added, ``account_number`` masked, ``source`` as file:line."""
+    out = rows.copy()
     out["masked_id"] = out["pid"].map(lambda p: mask_id(p) if mask else p)
     out["account_number"] = out["account_number"].map(lambda a: mask_account(a) if mask else a)
     out["source"] = source_labels(out, files)
-    return out[list(EVIDENCE_LABELS)].rename(columns=EVIDENCE_LABELS)
+    return out
 
 
 def source_labels(rows: pd.DataFrame, files: dict[int, str]) -> list[str]:
@@ -229,6 +235,11 @@ def scan_time(meta: dict) -> str:
         return datetime.fromisoformat(str(started)).astimezone().strftime("%Y-%m-%d %H:%M")
     except ValueError:
         return str(started)
+
+
+def stored_warnings(store: GraphStore) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(warnings table, evidence) of the store's last scan."""
+    return load_table(store.state_dir)
 
 
 def scan_meta(store: GraphStore) -> dict:
