@@ -351,12 +351,39 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None) -> GraphT
     persons["name"] = persons["pid"].map(first_names)
     persons["birth_day"] = _days(persons["birth_date"])
     persons["birth_year"] = _year(persons["birth_date"])
-    out.nodes["Person"] = persons
+    out.nodes["Person"] = _with_home(persons, out)
     if not cadres.empty:
         out.rels["RELATIVE_OF"] = _relatives_of(cadres, out.rels.get("DECLARED_RELATIVE"), out.rels.get("MEMBER_OF"), hh_nodes)
 
     _fill_missing_columns(out, schema)
     return out
+
+
+def _with_home(persons: pd.DataFrame, out: GraphTables) -> pd.DataFrame:
+    """``persons`` with ``town`` and ``village``: the household registration (the first by
+    household id), else the village of an office, else the place of the earliest payment.
+
+    Stored on the person so that a jurisdiction is one property filter in every query,
+    not a join through households, offices and payments.
+    """
+    homes: list[pd.DataFrame] = []
+    member, households = out.rels.get("MEMBER_OF"), out.nodes.get("Household")
+    if member is not None and households is not None and len(member):
+        h = member[["from", "to"]].merge(households[["hid", "town", "village"]], left_on="to", right_on="hid")
+        homes.append(h.sort_values(["from", "to"])[["from", "town", "village"]])
+    office, villages = out.rels.get("HOLDS_OFFICE"), out.nodes.get("Village")
+    if office is not None and villages is not None and len(office):
+        o = office[["from", "to"]].merge(villages[["vid", "town", "name"]], left_on="to", right_on="vid")
+        homes.append(o.sort_values(["from", "to"]).rename(columns={"name": "village"})[["from", "town", "village"]])
+    pays = out.nodes.get("Payment")
+    if pays is not None and len(pays):
+        p = pays.sort_values(["pay_day", "pay_id"], na_position="last")
+        homes.append(p.rename(columns={"pid": "from"})[["from", "town", "village"]])
+    if not homes:
+        return persons.assign(town=None, village=None)
+    home = pd.concat(homes, ignore_index=True).dropna(subset=["town"]).drop_duplicates("from")
+    home = home.set_index("from")
+    return persons.assign(town=persons["pid"].map(home["town"]), village=persons["pid"].map(home["village"]))
 
 
 def _year(iso: pd.Series) -> pd.Series:

@@ -19,8 +19,8 @@ def _edges(m) -> set[tuple[str, str, str]]:
     return {(e.source.split(":", 1)[1], e.target.split(":", 1)[1], e.label) for e in m.edges}
 
 
-def test_depth_one_is_the_cadre_with_relatives_household_and_office(tiny_store) -> None:
-    m = ego_map(tiny_store, ZHANG_SAN, depth=1)
+def test_depth_one_is_the_cadre_with_relatives_household_and_office(tiny_view) -> None:
+    m = ego_map(tiny_view, ZHANG_SAN, depth=1)
     centre = m.nodes[0]
     assert (centre.kind, centre.label, centre.details["身份证号"]) == ("Cadre", "张三", "370123********0116")
     assert _edges(m) == {
@@ -32,8 +32,8 @@ def test_depth_one_is_the_cadre_with_relatives_household_and_office(tiny_store) 
     }
 
 
-def test_depth_two_adds_their_households_accounts_and_payments_per_program(tiny_store) -> None:
-    m = ego_map(tiny_store, ZHANG_SAN, depth=2)
+def test_depth_two_adds_their_households_accounts_and_payments_per_program(tiny_view) -> None:
+    m = ego_map(tiny_view, ZHANG_SAN, depth=2)
     groups = {n.label for n in m.nodes if n.kind == "PaymentGroup"}
     assert groups == {"最低生活保障 2笔 1,600.00元", "耕地地力保护补贴 1笔 120.00元"}
     assert (ZHANG_XIAOMING, "6217000000000001", "使用账户（张小明）") in _edges(m)
@@ -42,29 +42,29 @@ def test_depth_two_adds_their_households_accounts_and_payments_per_program(tiny_
     assert (LI_MEI, ZHANG_SAN, "亲属（配偶）") not in _edges(m)
 
 
-def test_relationship_and_date_filters(tiny_store) -> None:
-    only_relatives = ego_map(tiny_store, ZHANG_SAN, depth=2, rels={"RELATIVE_OF"})
+def test_relationship_and_date_filters(tiny_view) -> None:
+    only_relatives = ego_map(tiny_view, ZHANG_SAN, depth=2, rels={"RELATIVE_OF"})
     assert {n.kind for n in only_relatives.nodes} == {"Cadre", "Person"}
-    before = ego_map(tiny_store, ZHANG_SAN, depth=2, day_to=0)  # nothing was paid before 1970
+    before = ego_map(tiny_view, ZHANG_SAN, depth=2, day_to=0)  # nothing was paid before 1970
     assert not [n for n in before.nodes if n.kind == "PaymentGroup"]
 
 
-def test_a_cap_collapses_the_rest_into_one_node_with_a_message(tiny_store) -> None:
-    m = ego_map(tiny_store, ZHANG_SAN, depth=1, cap=2)
+def test_a_cap_collapses_the_rest_into_one_node_with_a_message(tiny_view) -> None:
+    m = ego_map(tiny_view, ZHANG_SAN, depth=1, cap=2)
     more = [n for n in m.nodes if n.kind == "Group"]
     assert [n.label for n in more] == ["另有 3 项未展开"]
     assert m.notes == [f"{ZHANG_SAN} 的关联超过 2 项，另 3 项合并为一个节点"]
 
 
-def test_grades_ring_people_and_unmasked_ids_on_request(tiny_store) -> None:
-    m = ego_map(tiny_store, ZHANG_SAN, depth=1, grades={ZHANG_XIAOMING: "red"}, mask=False)
+def test_grades_ring_people_and_unmasked_ids_on_request(tiny_view) -> None:
+    m = ego_map(tiny_view, ZHANG_SAN, depth=1, grades={ZHANG_XIAOMING: "red"}, mask=False)
     node = next(n for n in m.nodes if n.id == node_id("Person", ZHANG_XIAOMING))
     assert node.grade == "red" and node.details["身份证号"] == ZHANG_XIAOMING
     assert external_resources(render_html(m.nodes, m.edges, "张三")) == []
 
 
-def test_unknown_person_and_bad_depth(tiny_store) -> None:
+def test_unknown_person_and_bad_depth(tiny_view) -> None:
     with pytest.raises(KeyError, match="没有身份证号为"):
-        ego_map(tiny_store, "370123000000000000")
+        ego_map(tiny_view, "370123000000000000")
     with pytest.raises(ValueError, match="深度"):
-        ego_map(tiny_store, ZHANG_SAN, depth=4)
+        ego_map(tiny_view, ZHANG_SAN, depth=4)

@@ -21,8 +21,8 @@ PAGE = str(Path(__file__).resolve().parent.parent / "workbench/pages/funds.py")
 
 
 @pytest.fixture(scope="module")
-def totals(tiny_store):
-    return payment_totals(tiny_store)
+def totals(tiny_view):
+    return payment_totals(tiny_view)
 
 
 def test_years_add_up_the_hand_counted_payments(totals) -> None:
@@ -55,13 +55,13 @@ def test_the_year_pivot_splits_amounts_by_year(totals) -> None:
     assert p.loc["青山镇", "2021年"] == pytest.approx(1720.0) and p.loc["白水镇", "2022年"] == pytest.approx(15000.0)
 
 
-def test_drill_down_lists_the_cell_with_masked_ids_and_sources(tiny_store) -> None:
-    rows = drill_payments(tiny_store, source_names(tiny_store), program="最低生活保障", year=2021)
+def test_drill_down_lists_the_cell_with_masked_ids_and_sources(tiny_view) -> None:
+    rows = drill_payments(tiny_view, source_names(tiny_view), program="最低生活保障", year=2021)
     assert list(rows["发放编号"]) == ["F009", "F001", "F002"]  # by pay date
     assert list(rows["来源（文件:行）"]) == ["payments.csv:12", "payments.csv:2", "payments.csv:3"]
     assert "370123********0316" in set(rows["身份证号"]) and "370123199506010316" not in rows.to_string()
     assert list(rows["账号"].fillna("")) == ["", "************0001", "************0001"]
-    assert len(drill_payments(tiny_store, {}, year=2022, limit=2)) == 2
+    assert len(drill_payments(tiny_view, {}, year=2022, limit=2)) == 2
 
 
 def test_funds_page_filters_and_drills_down(monkeypatch: pytest.MonkeyPatch, tiny_store) -> None:
@@ -70,7 +70,11 @@ def test_funds_page_filters_and_drills_down(monkeypatch: pytest.MonkeyPatch, tin
     from workbench.state import get_store
 
     get_store.clear()
-    at = AppTest.from_file(PAGE, default_timeout=180).run()
+    from workbench.access import Role, User
+
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.session_state["user"] = User("diaocha", "赵调查", frozenset({Role.INVESTIGATOR}))
+    at.run()
     assert not at.exception and at.title[0].value == "资金统计"
     assert at.metric[0].value == "18,420.00"
     at.multiselect[0].set_value(["最低生活保障"]).run()  # 补贴项目

@@ -32,10 +32,10 @@ class RecordingDriver:
 def test_reads_are_routed_to_readers_with_parameters() -> None:
     driver = RecordingDriver([pd.DataFrame({"pid": ["X"]})])
     store = Neo4jStore(driver, "neo4j://cluster:7687", database="county")
-    df = store.query("person_by_id", pid="X")
+    df = store.query("person_by_id", pid="X", scope_town="", scope_village="")
     assert df["pid"].tolist() == ["X"]
     (call,) = driver.calls
-    assert call["parameters"] == {"pid": "X"}
+    assert call["parameters"] == {"pid": "X", "scope_town": "", "scope_village": ""}
     assert call["routing_"] is RoutingControl.READ
     assert call["database_"] == "county"
     assert call["query"].startswith("// 按身份证号查人员")

@@ -41,8 +41,8 @@ def build(store, stored, ids, now, **kw):
 
 
 @pytest.fixture(scope="module")
-def packet(golden_store, stored, chosen):
-    return build(golden_store, stored, chosen, NOW)
+def packet(golden_view, stored, chosen):
+    return build(golden_view, stored, chosen, NOW)
 
 
 def files_of(data: bytes) -> dict[str, bytes]:
@@ -131,14 +131,14 @@ class ShuffledStore:
         return df.sample(frac=1, random_state=self._seed).reset_index(drop=True)
 
 
-def test_same_warnings_and_data_give_the_same_bytes_but_for_the_time(golden_store, stored, chosen, packet) -> None:
+def test_same_warnings_and_data_give_the_same_bytes_but_for_the_time(golden_view, stored, chosen, packet) -> None:
     # the rows come back in another order (as a store under other load may return them)
-    again = build(ShuffledStore(golden_store, seed=3), stored, chosen, NOW)
+    again = build(ShuffledStore(golden_view, seed=3), stored, chosen, NOW)
     if again.data != packet.data:
         a, b = files_of(again.data), files_of(packet.data)
         assert [n for n in a if a[n] != b[n]] == []
     assert again.data == packet.data  # same time too: the whole ZIP is byte-identical
-    later = files_of(build(golden_store, stored, chosen, LATER).data)
+    later = files_of(build(golden_view, stored, chosen, LATER).data)
     first = files_of(packet.data)
     for name in first:
         if name not in ("报告.pdf", "manifest.json"):

@@ -8,8 +8,8 @@ from workbench.search import PersonIndex, initials, mask_id, spelled
 
 
 @pytest.fixture(scope="module")
-def index(tiny_store) -> PersonIndex:
-    return PersonIndex.build(tiny_store)
+def index(tiny_view) -> PersonIndex:
+    return PersonIndex.build(tiny_view)
 
 
 def _names(df) -> list[str]:

@@ -47,6 +47,8 @@ def person_table(pids: list[str]) -> pa.Table:
             "birth_date": ["1970-05-01"] * n,
             "birth_day": [120] * n,
             "birth_year": [1970] * n,
+            "town": ["青山镇"] * n,
+            "village": ["东村"] * n,
             "src_fid": [1] * n,
             "src_line": list(range(2, n + 2)),
         }
@@ -85,7 +87,7 @@ def test_write_rels_skips_the_same_source_row(store: GraphStore) -> None:
 
 def test_query_by_name_with_parameters(store: GraphStore) -> None:
     store.write_nodes("Person", person_table(["370123197005010116", "B"]))
-    df = store.query("person_by_id", pid="370123197005010116")
+    df = store.query("person_by_id", pid="370123197005010116", scope_town="", scope_village="")
     assert df["name"].tolist() == ["人0"]
     assert bool(df["id_valid"].iloc[0]) is True
 
@@ -94,14 +96,14 @@ def test_query_parameters_are_checked_before_running(store: GraphStore) -> None:
     with pytest.raises(QueryError, match="缺少参数 pid"):
         store.query("person_by_id")
     with pytest.raises(QueryError, match="多余参数 name"):
-        store.query("person_by_id", pid="x", name="y")
+        store.query("person_by_id", pid="x", name="y", scope_town="", scope_village="")
 
 
 def test_values_travel_as_parameters_not_text(store: GraphStore) -> None:
     hostile = "x' OR 1=1 //"
     store.write_nodes("Person", person_table([hostile, "B"]))
-    assert store.query("person_by_id", pid=hostile)["pid"].tolist() == [hostile]
-    assert store.query("person_by_id", pid="x")["pid"].tolist() == []
+    assert store.query("person_by_id", pid=hostile, scope_town="", scope_village="")["pid"].tolist() == [hostile]
+    assert store.query("person_by_id", pid="x", scope_town="", scope_village="")["pid"].tolist() == []
 
 
 def test_reset_empties_every_table(store: GraphStore) -> None:

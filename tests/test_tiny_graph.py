@@ -105,7 +105,7 @@ def test_programs(tiny_store) -> None:
 
 
 def test_provenance_names_file_and_line(tiny_store) -> None:
-    df = tiny_store.query("household_members", hid="H003")
+    df = tiny_store.query("household_members", hid="H003", scope_town="", scope_village="")
     assert rows(df[["name", "source_file", "source_line"]]) == [["王五", "households.csv", 6], ["赵六", "households.csv", 7]]
     df = tiny_store.run(
         "MATCH (p:Person)-[r:RECEIVED]->(x:Payment) MATCH (f:SourceFile) WHERE f.fid = r.src_fid AND x.pay_id = 'F009' "
@@ -172,6 +172,8 @@ SAMPLE_PARAMS = {
     "village": "",
     "year": 0,
     "limit": 100,
+    "scope_town": "",
+    "scope_village": "",
 }
 
 

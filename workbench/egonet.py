@@ -8,6 +8,10 @@ Villages, employers, vehicles, businesses and payment groups are leaves: a villa
 would pull in everyone in it. A node with more than ``cap`` new neighbours shows the
 first ``cap`` and one group node with the count of the rest, so that an account with
 500 users stays readable.
+
+A person or household outside the user's jurisdiction comes from the queries with
+``visible`` false and no name; it is drawn as a bare 辖区外 node (no name, no ID, not
+expandable), numbered in the order met so that even its key stays on the server.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ class EgoMap:
     nodes: list[MapNode] = field(default_factory=list)
     edges: list[MapEdge] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: node id of each node outside the jurisdiction met so far ("Person:<pid>" → "Outside:<n>")
+    outside: dict[str, str] = field(default_factory=dict)
 
     def node_ids(self) -> set[str]:
         return {n.id for n in self.nodes}
@@ -58,13 +64,19 @@ def person_links(store: GraphStore, pids: list[str]) -> pd.DataFrame:
     """``graph/person_links`` of ``pids``, sorted: the store returns rows in no set order, and a
     map (node numbers, layout, which neighbours a cap hides) or a path list must be the same
     for the same data."""
-    return store.query("graph/person_links", pids=pids).sort_values(["pid", "rel", "kind", "key"], kind="stable")
+    links = store.query("graph/person_links", pids=pids)
+    return _visible(links).sort_values(["pid", "rel", "kind", "key"], kind="stable")
 
 
 def linked_people(store: GraphStore, hids: list[str], accounts: list[str]) -> pd.DataFrame:
     """``graph/linked_people`` of households and accounts, sorted (as ``person_links``)."""
     linked = store.query("graph/linked_people", hids=hids, accounts=accounts)
-    return linked.sort_values(["kind", "key", "pid", "rel"], kind="stable")
+    return _visible(linked).sort_values(["kind", "key", "pid", "rel"], kind="stable")
+
+
+def _visible(rows: pd.DataFrame) -> pd.DataFrame:
+    """``visible`` as a plain bool, a missing value read as outside (deny by default)."""
+    return rows.assign(visible=rows["visible"].map(lambda v: v is True or v == True))  # noqa: E712 - numpy bools
 
 
 def parse_node_id(nid: str) -> tuple[str, str]:
@@ -171,13 +183,19 @@ def _attach(
     # one link per neighbour: a relative may be both declared and a household co-member
     targets = group.apply(lambda r: _target(r, from_person), axis=1) if len(group) else group.index.to_series()
     rows = list(group[~targets.duplicated().to_numpy()].itertuples())
+    known |= set(out.outside)  # an outside node met before is on the map under its number
     new_rows = [r for r in rows if _target(r, from_person) not in known]
     shown, hidden = new_rows[:cap], new_rows[cap:]
     reached: list[tuple[str, str]] = []
     for r in [r for r in rows if _target(r, from_person) in known] + shown:
         kind, key, name = ("Person", r.pid, r.name) if not from_person else (r.kind, r.key, r.name)
         nid = node_id(kind, key)
-        if kind == "Person":
+        if not r.visible:
+            nid = out.outside.setdefault(nid, node_id("Outside", len(out.outside) + 1))
+            what = "人员" if kind == "Person" else "户"
+            add_node(out, MapNode(nid, "Outside", f"辖区外{what}", {"说明": "不在您的辖区内，详情不予显示"}))
+            kind = "Outside"
+        elif kind == "Person":
             add_person(out, str(key), str(name or ""), grades, mask)
         elif kind == "Account" and mask:
             add_node(out, MapNode(nid, kind, str(mask_account(str(key)))))
@@ -211,7 +229,7 @@ def add_node(out: EgoMap, node: MapNode) -> None:
 def add_person(out: EgoMap, pid: str, name: str, grades: dict[str, str], mask: bool) -> None:
     """Add person ``pid`` (masked ID, warning ring) unless on the map."""
     nid = node_id("Person", pid)
-    if nid in out.node_ids():
+    if nid in out.node_ids() or nid in out.outside:
         return
     shown_id = mask_id(pid) if mask else pid
     out.nodes.append(MapNode(nid, "Person", name or shown_id, {"身份证号": shown_id}, grades.get(pid)))

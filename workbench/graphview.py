@@ -44,8 +44,9 @@ STYLES: dict[str, tuple[str, str]] = {
     "Death": ("#34495e", "dot"),
     "Program": ("#e67e22", "box"),
     "Group": ("#d5d8dc", "box"),
+    "Outside": ("#e5e7e9", "dot"),
 }
-KIND_LABELS: dict[str, str] = {"Cadre": "村干部", "PaymentGroup": "发放（按项目）", "Group": "合并节点"}
+KIND_LABELS: dict[str, str] = {"Cadre": "村干部", "PaymentGroup": "发放（按项目）", "Group": "合并节点", "Outside": "辖区外"}
 RING: dict[str, str] = {"red": "#e60000", "orange": "#ff8c00", "yellow": "#f2c200"}
 
 _JSON_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}

@@ -52,10 +52,13 @@ def map_page(
     period: tuple[date, date] | None,
     cap: int,
     expand: list[str] | None = None,
+    mask: bool = True,
 ) -> tuple[EgoMap, str]:
     """The ego map of one person (with the nodes in ``expand`` opened in place) and its offline HTML page."""
     lo, hi = (day_number(period[0]), day_number(period[1])) if period else (None, None)
-    m = ego_map(store, pid, depth=depth, rels=rels, day_from=lo, day_to=hi, cap=cap, grades=person_grades(store), expand=expand)
+    m = ego_map(
+        store, pid, depth=depth, rels=rels, day_from=lo, day_to=hi, cap=cap, grades=person_grades(store), expand=expand, mask=mask
+    )
     note = f"深度 {depth}" + (f"，{period[0]} 至 {period[1]}" if period else "")
     if expand:
         note += f"，另展开 {len(expand)} 个节点"
@@ -67,12 +70,12 @@ def expandable(m: EgoMap) -> dict[str, str]:
     return {n.id: f"{n.label}（{kind_label(n.kind)}）" for n in m.nodes if parse_node_id(n.id)[0] in EXPANDABLE}
 
 
-def path_page(store: GraphStore, a: str, b: str, max_hops: int) -> tuple[PathResult, list[str], str | None]:
+def path_page(store: GraphStore, a: str, b: str, max_hops: int, mask: bool = True) -> tuple[PathResult, list[str], str | None]:
     """The shortest paths between two people: the result, each path as a line of text, and the map page."""
     result = shortest_paths(store, a, b, max_hops=max_hops)
     if not result.paths:
         return result, [], None
-    m = path_map(result, person_grades(store))
+    m = path_map(result, person_grades(store), mask=mask)
     title = f"{result.names.get(node_id('Person', a), '')} 与 {result.names.get(node_id('Person', b), '')} 的关系路径"
     note = f"最短 {result.hops} 跳，共 {len(result.paths)} 条" + ("（只显示前若干条）" if result.truncated else "")
-    return result, [describe(result, p) for p in result.paths], render_html(m.nodes, m.edges, title=title, note=note)
+    return result, [describe(result, p, mask=mask) for p in result.paths], render_html(m.nodes, m.edges, title=title, note=note)

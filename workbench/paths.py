@@ -65,7 +65,8 @@ def neighbours(store: GraphStore, nodes: list[str], names: dict[str, str]) -> di
     accounts = [k for kind, k in parsed if kind == "Account"]
     if people:
         links = person_links(store, people)
-        for r in links[links["kind"].isin(STEP_KINDS)].itertuples():
+        # a person or household outside the jurisdiction is no step: a path through it would tell
+        for r in links[links["kind"].isin(STEP_KINDS) & links["visible"]].itertuples():
             me, other = node_id("Person", r.pid), node_id(r.kind, r.key)
             names.setdefault(other, str(r.name or r.key))
             rel = r.rel.rstrip("<")  # "<": the link points at the person being expanded
@@ -73,7 +74,8 @@ def neighbours(store: GraphStore, nodes: list[str], names: dict[str, str]) -> di
             step = Step(other, me, label) if rel != r.rel else Step(me, other, label)
             out[me].append((other, step))
     if hids or accounts:
-        for r in linked_people(store, hids, accounts).itertuples():
+        linked = linked_people(store, hids, accounts)
+        for r in linked[linked["visible"]].itertuples():
             me, other = node_id(r.kind, r.key), node_id("Person", r.pid)
             names.setdefault(other, str(r.name or ""))
             out[me].append((other, Step(other, me, link_label(r.rel, r.detail))))

@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from graph.store import GraphStore
+from workbench.access import ScopedStore, User
 
 T = TypeVar("T")
 
@@ -40,13 +41,14 @@ def get_store() -> GraphStore | None:
     return open_store(uri)
 
 
-def store_or_stop() -> GraphStore:
-    """The store, or (before the first load) a note saying what to run and the end of the page."""
+def store_or_stop(user: User) -> ScopedStore:
+    """The store as ``user`` may see it (every query inside their jurisdiction), or (before the
+    first load) a note saying what to run and the end of the page."""
     store = get_store()
     if store is None:
         st.info("图存储中还没有数据：请先运行 `workbench load 数据文件夹`（或 `make demo`）。")
         st.stop()
-    return store
+    return ScopedStore(store, user.jurisdiction)
 
 
 def data_version(store: GraphStore) -> str:
@@ -69,7 +71,7 @@ def per_version(store: GraphStore, fn: Callable[[GraphStore], T]) -> T:
 
 
 def warnings_tables(store: GraphStore) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(warnings table, evidence) of the store's last scan, read once per data version."""
+    """(warnings table, evidence) of the store's last scan inside its jurisdiction, read once per data version."""
     from workbench.warnview import stored_warnings
 
     return per_version(store, stored_warnings)

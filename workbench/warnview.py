@@ -17,7 +17,8 @@ from queries import load_query
 from scan.models import MODELS
 from scan.runner import load_scan_meta, load_warnings
 from scan.warnings import GRADE_LABELS, GRADE_RANK
-from workbench.search import mask_account, mask_id
+from workbench.access import ScopedStore, scoped_warnings
+from workbench.search import mask_account, mask_id, mask_text
 
 MODEL_TITLES = {m.code: m.title for m in MODELS}
 MODEL_ORDER = {m.code: m.number for m in MODELS}
@@ -25,6 +26,7 @@ MODEL_ORDER = {m.code: m.number for m in MODELS}
 #: Chinese headers of the warnings table (export column → label).
 WARNING_LABELS = {
     "grade_label": "等级",
+    "status": "状态",
     "score": "分值",
     "model_title": "模型",
     "subject_name": "对象",
@@ -68,6 +70,7 @@ class Filters:
     amount: tuple[float, float] | None = None
     dates: tuple[date, date] | None = None
     text: str = ""
+    statuses: list[str] | None = None  #: case status (the table needs ``with_cases``)
 
 
 def warning_table(warnings: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
@@ -109,6 +112,8 @@ def filter_warnings(table: pd.DataFrame, f: Filters) -> pd.DataFrame:
     for column, chosen in (("grade", f.grades), ("model", f.models), ("town", f.towns), ("village", f.villages)):
         if chosen:
             keep &= table[column].isin(chosen)
+    if f.statuses:
+        keep &= table["status"].isin(f.statuses)
     if f.programs:
         wanted = set(f.programs)
         keep &= table["programs"].map(lambda s: bool(wanted & set(str(s).split("、"))))
@@ -138,7 +143,24 @@ def breakdown(table: pd.DataFrame, by: str) -> pd.DataFrame:
 
 def shown_table(table: pd.DataFrame) -> pd.DataFrame:
     """The warnings table with Chinese headers, in the page's column order."""
-    return table[list(WARNING_LABELS)].rename(columns=WARNING_LABELS)
+    return table[[c for c in WARNING_LABELS if c in table]].rename(columns=WARNING_LABELS)
+
+
+def with_cases(table: pd.DataFrame, cases: pd.DataFrame, mask: bool = True) -> pd.DataFrame:
+    """The warnings with their case status (待核查 until a scan opens the case), the supervisor's
+    grade where overridden, and (``mask``) ID and account numbers in reasons masked."""
+    out = table.copy()
+    by_id = cases.set_index("warning_id") if len(cases) else pd.DataFrame(columns=["status", "grade_override", "assignee"])
+    out["status"] = out["warning_id"].map(by_id["status"]).fillna("待核查")
+    out["assignee"] = out["warning_id"].map(by_id["assignee"]).fillna("")
+    override = out["warning_id"].map(by_id["grade_override"]).fillna("")
+    out["grade_label"] = [
+        f"{GRADE_LABELS.get(o, o)}（原{g}）" if o else g for o, g in zip(override, out["grade_label"], strict=True)
+    ]
+    if mask:
+        out["reason"] = out["reason"].map(mask_text)
+        out["subject_id"] = out["subject_id"].map(mask_text)
+    return out
 
 
 @dataclass
@@ -238,8 +260,11 @@ def scan_time(meta: dict) -> str:
 
 
 def stored_warnings(store: GraphStore) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(warnings table, evidence) of the store's last scan."""
-    return load_table(store.state_dir)
+    """(warnings table, evidence) of the store's last scan; of a user's view, those inside its jurisdiction."""
+    table, evidence = load_table(store.state_dir)
+    if isinstance(store, ScopedStore):
+        return scoped_warnings(table, evidence, store.jurisdiction)
+    return table, evidence
 
 
 def scan_meta(store: GraphStore) -> dict:

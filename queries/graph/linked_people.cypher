@@ -1,11 +1,18 @@
 // 同户与共用账户人员 — The people of a set of households and accounts, for the map
 // model: -
 // One row per member of a household in $hids and per user of an account in $accounts.
-// params: $hids (list of STRING) household ids; $accounts (list of STRING) account numbers
+// Jurisdiction: households outside the user's area give no rows; a person outside it
+// comes with visible = false and no name or detail.
+// params: $hids (list of STRING) household ids; $accounts (list of STRING) account numbers;
+//         $scope_town, $scope_village (STRING, '' = any) the user's jurisdiction
 MATCH (q:Person)-[m:MEMBER_OF]->(h:Household)
-WHERE h.hid IN $hids
-RETURN 'Household' AS kind, h.hid AS key, 'MEMBER_OF' AS rel, m.relation_to_head AS detail, q.pid AS pid, q.name AS name
+WHERE h.hid IN $hids AND ($scope_town = '' OR h.town = $scope_town) AND ($scope_village = '' OR h.village = $scope_village)
+WITH h, m, q, coalesce(($scope_town = '' OR q.town = $scope_town) AND ($scope_village = '' OR q.village = $scope_village), false) AS inside
+RETURN 'Household' AS kind, h.hid AS key, 'MEMBER_OF' AS rel, CASE WHEN inside THEN m.relation_to_head ELSE NULL END AS detail,
+       q.pid AS pid, CASE WHEN inside THEN q.name ELSE NULL END AS name, inside AS visible
 UNION ALL
 MATCH (q:Person)-[u:USES_ACCOUNT]->(a:Account)
 WHERE a.number IN $accounts
-RETURN 'Account' AS kind, a.number AS key, 'USES_ACCOUNT' AS rel, u.holder_name AS detail, q.pid AS pid, q.name AS name
+WITH a, u, q, coalesce(($scope_town = '' OR q.town = $scope_town) AND ($scope_village = '' OR q.village = $scope_village), false) AS inside
+RETURN 'Account' AS kind, a.number AS key, 'USES_ACCOUNT' AS rel, CASE WHEN inside THEN u.holder_name ELSE NULL END AS detail,
+       q.pid AS pid, CASE WHEN inside THEN q.name ELSE NULL END AS name, inside AS visible
