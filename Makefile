@@ -57,12 +57,13 @@ $(LINTER): tools/cypher-lint/package-lock.json | node
 	touch $@
 
 # Generate the demo county (deterministic), load it, print the report and the counts,
-# scan it, then serve the workbench on http://127.0.0.1:$(PORT) (Ctrl+C ends it).
+# scan it, create (or reset) one demo account per role and print their passwords, then serve the workbench on http://127.0.0.1:$(PORT) (Ctrl+C ends it).
 demo: setup
 	@[ -f $(DEMO)/truth/planted.csv ] || $(BIN)/workbench demo-data $(DEMO) --scale demo --seed $(SEED)
 	$(BIN)/workbench load $(DEMO) --store $(STORE) --reset
 	$(BIN)/workbench info --store $(STORE)
 	$(BIN)/workbench scan --store $(STORE) --out $(DEMO_WARNINGS)
+	$(BIN)/workbench demo-users --store $(STORE)
 	$(BIN)/workbench serve --store $(STORE) --port $(PORT)
 
 lint: setup
@@ -83,7 +84,7 @@ browser:
 	fi
 
 test: lint $(LINTER) browser
-	$(BIN)/pytest -q -rs
+	$(BIN)/pytest -q -rs -n 2 --dist loadgroup
 
 bench-scan: setup
 	$(BIN)/python bench/scan.py --scale county

@@ -14,6 +14,24 @@ sys.path.insert(0, str(FIXTURES))
 
 import tiny_xlsx  # noqa: E402
 
+
+@pytest.fixture(scope="session", autouse=True)
+def own_case_db_and_audit_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Accounts, cases and the audit log of the test session live in a temporary folder, never in data/."""
+    import os
+
+    folder = tmp_path_factory.mktemp("workbench_state")
+    before = {k: os.environ.get(k) for k in ("WORKBENCH_DB", "WORKBENCH_AUDIT")}
+    os.environ["WORKBENCH_DB"] = f"sqlite:///{folder / 'workbench.db'}"
+    os.environ["WORKBENCH_AUDIT"] = str(folder / "audit.jsonl")
+    yield folder
+    for k, v in before.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
 _LINT = {}
 
 #: Texts the linter must flag (and one it must pass), linted in the same Node run as the
@@ -27,7 +45,15 @@ LINT_PROBES = [
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start Neo4j's linter at once when its tests were collected: it runs for minutes beside the others."""
+    """Start Neo4j's linter at once when its tests were collected: it runs for minutes beside the others.
+
+    Not in an xdist worker: every worker collects every test, and only one will run the lint tests
+    (they start the linter themselves then).
+    """
+    import os
+
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     if any("test_query_lint" in item.nodeid for item in session.items):
         from queries.lint import PendingLint
 
@@ -80,6 +106,42 @@ def tiny_store(tiny_loaded):
     return tiny_loaded[0]
 
 
+@pytest.fixture(scope="session")
+def tiny_view(tiny_store):
+    """The tiny store as a county-wide user session sees it (every query with its jurisdiction)."""
+    from workbench.access import Jurisdiction, ScopedStore
+
+    return ScopedStore(tiny_store, Jurisdiction())
+
+
+#: A relative of cadre 张三 (青山镇东村) who lives in 白水镇南村: 吴十, paid 15,000 there.
+CROSS_RELATIVE = "370123197005010116,张三,吴十,370123199001011719,表弟,南村\n"
+
+
+@pytest.fixture(scope="session")
+def cross_dir(tiny_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny dataset plus one relative of a 青山镇 cadre living in 白水镇 (for jurisdictions)."""
+    folder = tmp_path_factory.mktemp("cross") / "data"
+    shutil.copytree(tiny_dir, folder)
+    with open(folder / "relatives.csv", "a", encoding="utf-8") as f:
+        f.write(CROSS_RELATIVE)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def cross_store(cross_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """``cross_dir`` loaded and scanned (warnings saved in the store's state folder, cases opened)."""
+    from scan.runner import run_scan, save_scan
+    from workbench.cases import sync_warnings
+    from workbench.db import engine
+
+    for store, _ in loaded_store(cross_dir, tmp_path_factory):
+        stored, _ = save_scan(run_scan(store), store.state_dir)
+        sync_warnings(engine(), stored)
+        store.flush()
+        yield store
+
+
 GOLDEN_DIR = FIXTURES / "golden"
 
 
@@ -93,6 +155,14 @@ def golden_loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
 def golden_store(golden_loaded):
     """The loaded golden store."""
     return golden_loaded[0]
+
+
+@pytest.fixture(scope="session")
+def golden_view(golden_store):
+    """The golden store as a county-wide user session sees it."""
+    from workbench.access import Jurisdiction, ScopedStore
+
+    return ScopedStore(golden_store, Jurisdiction())
 
 
 @pytest.fixture(scope="session")

@@ -7,17 +7,24 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from workbench.access import Role, User
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+SUPERVISOR = User("jiandu", "王监督", frozenset({Role.SUPERVISOR}))
+INVESTIGATOR = User("diaocha", "赵调查", frozenset({Role.INVESTIGATOR}))
+ADMIN = User("admin", "管理员", frozenset({Role.ADMIN}))
 
 
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch):
-    def make(store_uri: str) -> AppTest:
+    def make(store_uri: str, who: User = SUPERVISOR) -> AppTest:
         monkeypatch.setenv("WORKBENCH_STORE", store_uri)
         from workbench.state import get_store
 
         get_store.clear()
-        return AppTest.from_file(APP, default_timeout=180).run()  # a slow CI machine, cold caches
+        at = AppTest.from_file(APP, default_timeout=180)  # a slow CI machine, cold caches
+        at.session_state["user"] = who  # as the login page leaves it
+        return at.run()
 
     return make
 
@@ -25,8 +32,8 @@ def app(monkeypatch: pytest.MonkeyPatch):
 def test_overview_shows_counts_with_chinese_labels(app, tiny_loaded) -> None:
     store, report = tiny_loaded
     store.flush()
-    at = app(store.uri)
-    assert at.title[0].value == "预警总览"  # the default page
+    at = app(store.uri, ADMIN)
+    assert at.title[0].value == "账户管理"  # an administrator's start page
     at.switch_page("workbench/pages/overview.py").run()
     assert not at.exception
     assert at.title[0].value == "图谱概况"
@@ -47,7 +54,7 @@ def test_before_the_first_load_the_page_says_what_to_do(app, tmp_path: Path) -> 
 def test_graph_page_finds_a_misspelled_name_and_draws_an_offline_map(app, tiny_loaded) -> None:
     store, _ = tiny_loaded
     store.flush()
-    at = app(store.uri)
+    at = app(store.uri, INVESTIGATOR)
     at.switch_page("workbench/pages/graph_map.py").run()
     assert at.title[0].value == "关系图谱"
     at.text_input[0].input("张山").run()  # a homophone typo of 张三
@@ -110,10 +117,11 @@ def test_packet_page_builds_a_packet_for_the_chosen_warning(
     at = AppTest.from_file(str(Path(APP).parent / "workbench/pages/packet.py"), default_timeout=180)
     wid = golden_warnings[golden_warnings["subject_name"] == "赵大爷"]["warning_id"].iloc[0]
     at.session_state["packet_ids"] = [wid]  # as the warnings page's button leaves it
+    at.session_state["user"] = User("banan", "李办案", frozenset({Role.CASE_OFFICER}))
     at.run()
     assert not at.exception and at.title[0].value == "证据包"
     assert at.multiselect[0].value == [wid]
-    at.text_input[0].input("李办案").run()
+    assert "经办人：李办案（办案人员，全县）" in at.caption[0].value
     at.button[0].click().run(timeout=180)
     assert not at.exception
     assert at.success and "1 条预警" in at.success[0].value

@@ -7,7 +7,12 @@ import hashlib
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from synth.generator import generate
+
+#: the demo dataset's fixtures are built once: its tests share one xdist worker
+pytestmark = pytest.mark.xdist_group("demo")
 
 MODELS = {
     "RELATIVE_BENEFIT", "CADRE_SELF_BENEFIT", "DECEASED_RECIPIENT", "PUBLIC_EMPLOYEE_BENEFIT", "UNDERAGE_ELDERLY",
@@ -65,7 +70,7 @@ def test_demo_graph_holds_the_planted_evidence(demo_loaded, demo_dir: Path) -> N
     # the invalid IDs planted are in the graph as persons of their own, marked invalid
     for r in rows:
         if r["model"] == "INVALID_ID":
-            df = store.query("person_by_id", pid=r["subject_id"])
+            df = store.query("person_by_id", pid=r["subject_id"], scope_town="", scope_village="")
             assert df["id_valid"].tolist() == [False], r
     # the declaration without ID number was matched by its unique name
     (name_case,) = [r for r in rows if "按姓名唯一匹配" in r["note"]]

@@ -28,6 +28,15 @@ StoreOpt = Annotated[
 ]
 
 
+def _cli_audit(action: str, params: dict, count: int | None = None) -> None:
+    """Audit a command-line action as the operating-system user."""
+    import getpass
+
+    from workbench.audit import append
+
+    append(getpass.getuser(), "命令行", action, params, count)
+
+
 def _open(store: str | None):
     from graph.store import open_store
 
@@ -106,6 +115,7 @@ def load(
     print_report(report)
     print_counts(report.counts)
     graph.close()
+    _cli_audit("load", {"folder": str(folder), "store": graph.uri, "reset": reset}, sum(report.counts.values()))
     if any(f.error for f in report.files):
         raise typer.Exit(1)
 
@@ -190,6 +200,11 @@ def scan(
             raise typer.Exit(2) from None
     stored, _ = save_scan(result, graph.state_dir)
     graph.close()
+    from workbench.cases import sync_warnings
+    from workbench.db import engine
+
+    synced = sync_warnings(engine(), stored)
+    _cli_audit("scan", {"store": graph.uri, "models": result.models, "cases": synced}, len(stored))
     timing = Table(title=f"模型运行（{graph.uri}）")
     for col in ("模型", "名称", "证据行", "预警", "查询(秒)", "分级(秒)"):
         timing.add_column(col, justify="left" if col in ("模型", "名称") else "right")
@@ -198,6 +213,9 @@ def scan(
     console.print(timing)
     print_summary(stored[stored["model"].isin(result.models)])
     console.print(f"参数: {result.params}；用时 {result.seconds:.1f} 秒；预警已保存到 {graph.state_dir / 'warnings'}")
+    console.print(
+        f"案件记录: 新建 {synced['new']} 条，标记已消失 {synced['gone']} 条，恢复 {synced['back']} 条（已有案件的状态与意见保留）"
+    )
     if out:
         write_export(stored[stored["model"].isin(result.models)], out)
         console.print(f"预警导出: {out}")
@@ -257,6 +275,202 @@ def serve(
     console.print(f"工作台: http://{address}:{port}  （图存储 {uri}；Ctrl+C 退出）")
     env = {**os.environ, "WORKBENCH_STORE": uri}
     raise typer.Exit(subprocess.call(serve_command(uri, port, address), env=env))
+
+
+# -- accounts, audit, case statistics ----------------------------------------------------------
+user_app = typer.Typer(help="本地账户：新建、列出、停用/启用、重设密码。", no_args_is_help=True)
+audit_app = typer.Typer(help="审计日志：校验哈希链、按用户和日期查看。", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+
+def _password(given: str | None) -> str:
+    if given:
+        return given
+    first = typer.prompt("密码", hide_input=True)
+    if typer.prompt("再输入一次", hide_input=True) != first:
+        console.print("[red]两次输入的密码不一致[/red]")
+        raise typer.Exit(2)
+    return first
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="用户名")],
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            help="角色，逗号分隔：investigator 调查员、case_officer 办案人员、supervisor 监督审核、admin 管理员",
+        ),
+    ],
+    name: Annotated[str, typer.Option("--name", help="姓名（显示名）")] = "",
+    where: Annotated[str, typer.Option("--jurisdiction", help="辖区：空或“全县”、乡镇名、或 乡镇/村")] = "",
+    password: Annotated[str | None, typer.Option("--password", help="密码（不给则提示输入）")] = None,
+    sso: Annotated[bool, typer.Option("--sso", help="单点登录账户（无本地密码）")] = False,
+) -> None:
+    """新建账户。"""
+    from workbench.access import Jurisdiction, parse_roles
+    from workbench.accounts import AccountError, add_user
+    from workbench.db import engine
+
+    try:
+        roles, place = parse_roles(role), Jurisdiction.parse(where)
+        account = add_user(engine(), username, name or username, roles, place, None if sso else _password(password))
+    except (AccountError, ValueError) as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    _cli_audit("user_admin", {"op": "add", "username": username, "roles": sorted(roles), "jurisdiction": place.label()})
+    console.print(f"已新建 {account.username}（{account.user().role_label()}，辖区 {place.label()}）")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """列出全部账户（不显示密码哈希）。"""
+    from workbench.accounts import list_accounts
+    from workbench.db import engine
+
+    table = Table(title="账户")
+    for col in ("用户名", "姓名", "角色", "辖区", "状态", "登录方式", "连续失败"):
+        table.add_column(col)
+    for a in list_accounts(engine()):
+        u = a.user()
+        table.add_row(
+            a.username, a.display_name, u.role_label(), a.jurisdiction.label(),
+            "已停用" if a.disabled else "正常", "单点登录" if a.sso else "密码", str(a.failed_logins),
+        )  # fmt: skip
+    console.print(table)
+
+
+@user_app.command("disable")
+def user_disable(
+    username: Annotated[str, typer.Argument(help="用户名")],
+    enable: Annotated[bool, typer.Option("--enable", help="重新启用")] = False,
+) -> None:
+    """停用账户（--enable 重新启用）。"""
+    from workbench.accounts import AccountError, set_disabled
+    from workbench.db import engine
+
+    try:
+        set_disabled(engine(), username, not enable)
+    except AccountError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    _cli_audit("user_admin", {"op": "enable" if enable else "disable", "username": username})
+    console.print(f"{username} 已{'启用' if enable else '停用'}")
+
+
+@user_app.command("passwd")
+def user_passwd(
+    username: Annotated[str, typer.Argument(help="用户名")],
+    password: Annotated[str | None, typer.Option("--password", help="新密码（不给则提示输入）")] = None,
+) -> None:
+    """重设密码（同时解除登录锁定）。"""
+    from workbench.accounts import AccountError, set_password
+    from workbench.db import engine
+
+    try:
+        set_password(engine(), username, _password(password))
+    except AccountError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    _cli_audit("user_admin", {"op": "passwd", "username": username})
+    console.print(f"已重设 {username} 的密码")
+
+
+@app.command("demo-users")
+def demo_users(store: StoreOpt = None) -> None:
+    """为演示建立（或重置）四个账户：每个角色一个，调查员限于第一个乡镇；打印随机生成的密码。"""
+    from workbench.access import ROLE_LABELS, Jurisdiction, Role
+    from workbench.accounts import upsert_demo_user
+    from workbench.db import engine
+
+    graph = _open(store)
+    villages = graph.query("villages")
+    graph.close()
+    first_town = str(villages["town"].iloc[0]) if len(villages) else ""
+    plan = [
+        ("admin", "系统管理员", Role.ADMIN, Jurisdiction()),
+        ("jiandu", "王监督", Role.SUPERVISOR, Jurisdiction()),
+        ("banan", "李办案", Role.CASE_OFFICER, Jurisdiction()),
+        ("diaocha", "赵调查", Role.INVESTIGATOR, Jurisdiction(first_town)),
+    ]
+    table = Table(title="演示账户（密码每次运行重新生成）")
+    for col in ("用户名", "密码", "角色", "辖区"):
+        table.add_column(col)
+    for username, display, role, where in plan:
+        password = upsert_demo_user(engine(), username, display, role, where)
+        table.add_row(username, password, ROLE_LABELS[role], where.label())
+        _cli_audit("user_admin", {"op": "demo", "username": username, "role": role.value})
+    console.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    log: Annotated[Path | None, typer.Option("--log", help="日志文件（默认 WORKBENCH_AUDIT 或 data/audit.jsonl）")] = None,
+) -> None:
+    """校验审计日志的哈希链：任何一行被修改、删除或调换顺序都会被发现（退出码 1）。"""
+    from workbench.audit import log_path, verify
+
+    path = log or log_path()
+    verdict = verify(path)
+    if verdict.ok:
+        console.print(f"[green]审计日志完好：{path}，{verdict.lines} 行，哈希链连续[/green]")
+        return
+    for problem in verdict.problems:
+        console.print(f"[red]{problem}[/red]")
+    console.print(f"[red]审计日志校验失败：{path}（{len(verdict.problems)} 处问题，共 {verdict.lines} 行）[/red]")
+    raise typer.Exit(1)
+
+
+@audit_app.command("show")
+def audit_show(
+    user: Annotated[str | None, typer.Option("--user", help="只看此用户")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="起始日期或时间，如 2026-11-01")] = None,
+    action: Annotated[str | None, typer.Option("--action", help="只看此类操作，如 export、view_person")] = None,
+    log: Annotated[Path | None, typer.Option("--log", help="日志文件")] = None,
+) -> None:
+    """按用户、日期、操作查看审计日志。"""
+    import json
+
+    from workbench.audit import ACTIONS, select
+
+    rows = select(user, since, action, log)
+    table = Table(title=f"审计日志（{len(rows)} 条）")
+    for col in ("序号", "时间", "用户", "角色", "操作", "参数", "结果数"):
+        table.add_column(col)
+    for e in rows:
+        params = json.dumps(e.get("params", {}), ensure_ascii=False, sort_keys=True)
+        count = "" if e.get("count") is None else str(e["count"])
+        act = ACTIONS.get(str(e.get("action")), str(e.get("action")))
+        table.add_row(str(e.get("n")), str(e.get("time")), str(e.get("user")), str(e.get("role")), act, params, count)
+    console.print(table)
+
+
+@app.command()
+def stats(
+    where: Annotated[str, typer.Option("--jurisdiction", help="辖区：空或“全县”、乡镇名、或 乡镇/村")] = "",
+) -> None:
+    """核查成效：每个模型和等级的预警数、已核查数、属实数与属实率、追缴金额（线索到案件的漏斗）。"""
+    from scan.warnings import GRADE_LABELS
+    from workbench.access import Jurisdiction
+    from workbench.cases import funnel, precision
+    from workbench.db import engine
+    from workbench.warnview import MODEL_TITLES
+
+    place = Jurisdiction.parse(where)
+    df = precision(engine(), place)
+    table = Table(title=f"核查成效（{place.label()}）")
+    for col in ("模型", "等级", "线索", "核查中", "已核查", "属实", "属实率", "追缴金额（元）"):
+        table.add_column(col, justify="left" if col in ("模型", "等级") else "right")
+    for r in df.itertuples(index=False):
+        share = "—" if r[6] != r[6] else f"{r[6]:.0%}"  # NaN: nothing verified yet
+        table.add_row(
+            MODEL_TITLES.get(r[0], r[0]), GRADE_LABELS.get(r[1], r[1]), *(f"{int(v):,}" for v in r[2:6]), share, f"{r[7]:,.2f}"
+        )
+    console.print(table)
+    steps = funnel(df) if len(df) else {}
+    console.print("漏斗: " + " → ".join(f"{k} {v:,}" for k, v in steps.items()))
 
 
 if __name__ == "__main__":

@@ -96,8 +96,12 @@ def build_packet(
     mask: bool = True,
     grades: dict[str, str] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    account: dict[str, str] | None = None,
 ) -> Packet:
-    """Build the evidence packet of ``warning_ids`` (in that order) as user ``user`` at time ``now``."""
+    """Build the evidence packet of ``warning_ids`` (in that order) as user ``user`` at time ``now``.
+
+    ``account`` (username, role, jurisdiction of the signed-in exporter) goes into the manifest.
+    """
     if not warning_ids:
         raise ValueError("请至少选择一条预警")
     font = cjk_font()  # before any work: a missing font is the user's first problem
@@ -128,6 +132,7 @@ def build_packet(
         "title": "惠民惠农资金监督 证据包",
         "generated_at": now.isoformat(timespec="seconds"),
         "generated_by": user,
+        "account": account or {},
         "masking": "身份证号、账号部分隐藏" if mask else "未隐藏（完整身份证号与账号）",
         "store": store.uri,
         "scan_started": str((meta or {}).get("started", "")),
@@ -513,12 +518,17 @@ def build_from_store(
     now: datetime | None = None,
     mask: bool = True,
     progress: Callable[[int, int, str], None] | None = None,
+    account: dict[str, str] | None = None,
 ) -> Packet:
-    """The packet of stored warnings, read from the store's last scan (what the pages call)."""
-    from workbench.egonet import grades_by_person
-    from workbench.warnview import load_table, scan_meta
+    """The packet of stored warnings, read from the store's last scan (what the pages call).
 
-    table, evidence = load_table(store.state_dir)  # read once: the grades come from the same tables
+    A user's view (``ScopedStore``) gives only the warnings and evidence of its jurisdiction;
+    a warning outside it is refused (KeyError), whatever id the caller passes.
+    """
+    from workbench.egonet import grades_by_person
+    from workbench.warnview import scan_meta, stored_warnings
+
+    table, evidence = stored_warnings(store)  # read once: the grades come from the same tables
     when = now or datetime.now().astimezone().replace(microsecond=0)
     grades = grades_by_person(evidence, table)
-    return build_packet(store, table, evidence, warning_ids, user, when, scan_meta(store), mask, grades, progress)
+    return build_packet(store, table, evidence, warning_ids, user, when, scan_meta(store), mask, grades, progress, account)

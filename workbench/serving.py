@@ -108,3 +108,14 @@ def settle(page: Any, timeout: float = 180_000) -> None:
         timeout=timeout,
         polling=100,
     )
+
+
+def sign_in(page: Any, username: str, password: str, timeout: float = 900_000) -> None:
+    """Sign in on the login page (the only page before that) and wait for the start page to be drawn."""
+    page.get_by_label("用户名").wait_for(timeout=timeout)
+    settle(page, timeout)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="退出登录").wait_for(timeout=timeout)
+    settle(page, timeout)

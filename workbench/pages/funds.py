@@ -14,11 +14,13 @@ from workbench.funds import (
     year_name,
     year_pivot,
 )
+from workbench.session import audit_once, require
 from workbench.state import per_version, store_or_stop
 from workbench.warnview import source_names
 
+user = require("funds")
 st.title("资金统计")
-store = store_or_stop()
+store = store_or_stop(user)
 totals = per_version(store, payment_totals)
 if totals.empty:
     st.info("图存储中没有发放记录。")
@@ -60,7 +62,7 @@ st.dataframe(
 )
 
 st.subheader("发放明细")
-st.caption("选定项目、乡镇、村和年度，查看其中的发放记录（身份证号与账号已脱敏）。")
+st.caption("选定项目、乡镇、村和年度，查看其中的发放记录" + ("（身份证号与账号已脱敏）。" if user.masked else "。"))
 
 
 def pick(label: str, options: list, chosen: list, fmt=str, column=st):
@@ -83,7 +85,9 @@ cell = filter_totals(
 )
 n = summary(cell)
 limit = 1000
-rows = drill_payments(store, per_version(store, source_names), program, town, village, year, limit=limit)
+rows = drill_payments(store, per_version(store, source_names), program, town, village, year, limit=limit, mask=user.masked)
+cell_params = {"program": program, "town": town, "village": village, "year": int(year)}
+audit_once("funds", "funds_drill", cell_params, count=len(rows))
 more = f"；显示最早的 {limit} 笔" if n["payments"] > limit else ""
 st.caption(f"共 {n['payments']:,} 笔，{n['amount']:,.2f} 元{more}")
 st.dataframe(rows, hide_index=True, width="stretch", column_config={"金额（元）": st.column_config.NumberColumn(format="%.2f")})

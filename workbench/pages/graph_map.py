@@ -9,10 +9,12 @@ import streamlit as st
 
 from workbench.egonet import rel_label
 from workbench.mapview import FILTERABLE, expandable, map_page, path_page, person_index
+from workbench.session import audit, audit_once, require
 from workbench.state import store_or_stop
 
+user = require("map")
 st.title("关系图谱")
-store = store_or_stop()
+store = store_or_stop(user)
 index = person_index(store)
 
 
@@ -32,6 +34,7 @@ if not query:
     st.caption("输入姓名或身份证号开始。")
     st.stop()
 found = index.search(query)
+audit_once("search", "search", {"text": query}, count=len(found))
 if found.empty:
     st.warning(f"没有找到与“{query}”相近的人员。")
     st.stop()
@@ -53,12 +56,21 @@ kinds = st.multiselect("关系类型", FILTERABLE, default=list(FILTERABLE), for
 
 # nodes opened in place, per person: kept across reruns until the user folds them again
 opened: list[str] = st.session_state.setdefault("map_opened", {}).setdefault(pid, [])
-ego, page = map_page(store, pid, str(person["name"]), depth, set(kinds), period, int(cap), expand=opened)
+ego, page = map_page(store, pid, str(person["name"]), depth, set(kinds), period, int(cap), expand=opened, mask=user.masked)
+view = {"pid": pid, "depth": depth, "kinds": sorted(kinds), "period": [str(d) for d in period or ()], "opened": list(opened)}
+audit_once("map", "view_person", view, count=len(ego.nodes))
 for note in ego.notes:
     st.info(note)
 st.caption(f"{len(ego.nodes)} 个节点，{len(ego.edges)} 条关系。红、橙、黄色外圈表示该人员有相应等级的预警。")
 st.iframe(page, height=700)
-st.download_button("下载离线图谱（HTML）", page, file_name=f"关系图谱_{person['name']}.html", mime="text/html")
+if user.can("export"):
+    st.download_button(
+        "下载离线图谱（HTML）",
+        page,
+        file_name=f"关系图谱_{person['name']}.html",
+        mime="text/html",
+        on_click=lambda: audit("export", {"what": "graph_html", "pid": pid}, count=len(ego.nodes)),
+    )
 
 can_open = {k: v for k, v in expandable(ego).items() if k not in opened}
 e1, e2, e3 = st.columns([3, 1, 1])
@@ -67,6 +79,7 @@ target = e1.selectbox(
 )
 if e2.button("展开", disabled=target is None):
     opened.append(str(target))
+    audit("expand", {"pid": pid, "node": str(target)})
     st.rerun()
 if e3.button("全部收起", disabled=not opened):
     opened.clear()
@@ -81,7 +94,8 @@ if other_query:
         st.stop()
     other = pick_person(others, "选择另一人", "other_person")
     hops = st.slider("最多跳数", 1, 4, 4)
-    result, lines, path_html = path_page(store, pid, str(other["pid"]), hops)
+    result, lines, path_html = path_page(store, pid, str(other["pid"]), hops, mask=user.masked)
+    audit_once("path", "path", {"from": pid, "to": str(other["pid"]), "hops": hops}, count=len(result.paths))
     if not result.paths:
         st.warning(f"{person['name']} 与 {other['name']} 之间没有 {hops} 跳以内的亲属、同户或共用账户关系。")
     else:

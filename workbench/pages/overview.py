@@ -3,10 +3,12 @@
 import streamlit as st
 
 from workbench.overview import overview_table, source_files
+from workbench.session import require
 from workbench.state import per_version, store_or_stop
 
+user = require("data")
 st.title("图谱概况")
-store = store_or_stop()
+store = store_or_stop(user)
 st.caption(f"图存储：{store.uri}")
 table = per_version(store, overview_table)
 nodes, rels = table[table["类型"] == "节点"], table[table["类型"] == "关系"]
