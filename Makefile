@@ -84,7 +84,7 @@ browser:
 	fi
 
 test: lint $(LINTER) browser
-	$(BIN)/pytest -q -rs -n 2 --dist loadgroup
+	$(BIN)/pytest -q -rs
 
 bench-scan: setup
 	$(BIN)/python bench/scan.py --scale county

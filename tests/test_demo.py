@@ -81,7 +81,7 @@ def test_demo_graph_holds_the_planted_evidence(demo_loaded, demo_dir: Path) -> N
     assert [relative, "姓名唯一匹配"] in df.values.tolist()
     # planted payments arrive with their evidence amounts
     (dead,) = [r for r in rows if r["note"] == "死亡后继续领取高龄补贴"]
-    paid = store.query("payments_by_person", pid=dead["subject_id"])
+    paid = store.query("payments_by_person", pid=dead["subject_id"], scope_town="", scope_village="")
     assert len(paid) == 12 and paid["amount"].sum() == 1200.0  # 7 within the grace period + 5 after it
 
 
