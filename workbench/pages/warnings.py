@@ -177,9 +177,7 @@ else:
                     changes |= {"grade_override": override, "override_reason": reason}
                 try:
                     saved = update_case(engine(), wid, case.version, user, changes, comment)
-                except CaseConflict as e:
-                    st.error(str(e))
-                except CaseError as e:
+                except (CaseConflict, CaseError) as e:
                     st.error(str(e))
                 else:
                     audit("case_change", {"warning_id": wid, **{k: str(v) for k, v in changes.items()}, "comment": bool(comment)})
