@@ -18,6 +18,8 @@ from graph.schema import Schema, load_schema
 from loaders.contract import CLOSE_RELATIONS, FARM_VEHICLE_WORDS
 from loaders.normalize import EPOCH
 from loaders.parse import ParsedFile
+from resolve.engine import Decision, Resolution, Settings, empty_resolution, resolve
+from resolve.records import MENTION_COLUMNS, mention_key, payment_mentions, reference_from
 
 SRC = ["src_fid", "src_line"]
 
@@ -29,6 +31,18 @@ class GraphTables:
     nodes: dict[str, pd.DataFrame] = field(default_factory=dict)
     rels: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: What identity resolution decided, and the mentions it looked at (for the review list).
+    resolution: Resolution = field(default_factory=empty_resolution)
+    mentions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MENTION_COLUMNS))
+
+
+@dataclass
+class ResolveOptions:
+    """Identity resolution at load: on or off, thresholds, and the reviewers' decisions so far."""
+
+    enabled: bool = True
+    settings: Settings = field(default_factory=Settings)
+    decisions: list[Decision] = field(default_factory=list)
 
 
 def _records(files: list[ParsedFile], kind: str) -> pd.DataFrame:
@@ -70,9 +84,16 @@ def _person_rows(df: pd.DataFrame, id_col: str, name_col: str | None) -> pd.Data
     return rows[rows["pid"].notna()]
 
 
-def build_graph(files: list[ParsedFile], schema: Schema | None = None) -> GraphTables:
-    """Build every node and relationship table from the parsed files."""
+def build_graph(files: list[ParsedFile], schema: Schema | None = None, resolution: ResolveOptions | None = None) -> GraphTables:
+    """Build every node and relationship table from the parsed files.
+
+    With ``resolution`` enabled (the default), payment rows with an invalid ID number and
+    declared relatives matched neither by ID nor by a unique name are resolved against
+    the people with valid ID numbers (``resolve/``); a link moves the payment to that
+    person, keeping the row's own ID value for model 12.
+    """
     schema = schema or load_schema()
+    opts = resolution or ResolveOptions()
     out = GraphTables()
     cadres = _records(files, "cadres")
     relatives = _records(files, "relatives")
@@ -83,6 +104,27 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None) -> GraphT
     deaths = _records(files, "deaths")
     vehicles = _records(files, "vehicles")
     businesses = _records(files, "businesses")
+
+    # -- identity resolution -------------------------------------------------------------------
+    rel_pre = _declared_by_rule(relatives, cadres, households) if not relatives.empty else None
+    pay_mentions, pay_mkeys = payment_mentions(payments)
+    mentions = pd.concat([pay_mentions, rel_pre.mentions if rel_pre is not None else None], ignore_index=True)
+    if opts.enabled and len(mentions):
+        records = {
+            "households": households, "cadres": cadres, "public_employees": employees, "deaths": deaths,
+            "payments": payments, "relatives": relatives, "vehicles": vehicles, "businesses": businesses,
+        }  # fmt: skip
+        out.resolution = resolve(mentions, reference_from(records), opts.settings, opts.decisions)
+        out.mentions = mentions
+        st = out.resolution.stats
+        out.notes.append(
+            f"身份解析：{len(mentions)} 条待解析记录，自动关联 {st.get('linked', 0)}，人工确认 {st.get('confirmed', 0)}，"
+            f"待人工复核 {st.get('review', 0)}，未关联 {st.get('none', 0)}（比对 {out.resolution.pairs} 对）"
+        )
+    links = out.resolution.outcomes
+    links = links[links["status"].isin(["linked", "confirmed"])].set_index("mkey")
+    if not payments.empty:
+        payments = _apply_payment_links(payments, pay_mkeys, links)
 
     out.nodes["SourceFile"] = pd.DataFrame(
         [
@@ -112,7 +154,8 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None) -> GraphT
         _person_rows(cadres, "id_number", "name"),
         _person_rows(employees, "id_number", "name"),
         _person_rows(deaths, "id_number", "name"),
-        _person_rows(payments, "id_number", "name"),
+        # a linked payment row's person is someone else's row already
+        _person_rows(payments[payments["person"] == payments["id_number"]] if len(payments) else payments, "id_number", "name"),
         _person_rows(relatives, "cadre_id_number", "cadre_name"),
         _person_rows(vehicles, "owner_id_number", "owner_name"),
         _person_rows(businesses, "legal_rep_id_number", "legal_rep_name"),
@@ -202,8 +245,8 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None) -> GraphT
                 **_src(cadres),
             }
         )
-    if not relatives.empty:
-        rel_table, placeholders, notes = _declared_relatives(relatives, cadres, households)
+    if rel_pre is not None:
+        rel_table, placeholders, notes = _declared_relatives(relatives, cadres, rel_pre, links)
         out.rels["DECLARED_RELATIVE"] = rel_table
         person_frames.append(placeholders)
         out.notes.extend(notes)
@@ -249,10 +292,14 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None) -> GraphT
                 "pay_id": payments["payment_id"],
                 "program": payments["program"],
                 "department": payments["department"],
-                "pid": payments["id_number"],
+                "pid": payments["person"],
                 "name": payments["name"],
                 "id_number": payments["id_number"],
                 "id_valid": payments["id_number_valid"].astype(bool),
+                "id_problem": _nz(payments["id_number_problem"]),
+                "resolved": payments["id_number_valid"].astype(bool) | payments["link_score"].notna(),
+                "link_score": payments["link_score"],
+                "link_reasons": payments["link_reasons"],
                 "household_id": payments["household_id"],
                 "town": payments["town"],
                 "village": payments["village"],
@@ -261,7 +308,7 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None) -> GraphT
                 "pay_date": payments["pay_date"],
                 "pay_day": payments["pay_day"],
                 "pay_year": _year(payments["pay_date"]),
-                "age": _age(payments["id_number_birth"], payments["pay_date"]),
+                "age": _age(payments["birth"], payments["pay_date"]),
                 "means_tested": payments["program"].map(_means_tested(prog_nodes)).fillna(False).astype(bool),
                 "period": payments["period"],
                 "period_year": payments["period_year"],
@@ -270,15 +317,15 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None) -> GraphT
                 **_src(payments),
             }
         )
-        out.rels["RECEIVED"] = pd.DataFrame({"from": payments["id_number"], "to": payments["payment_id"], **_src(payments)})
+        out.rels["RECEIVED"] = pd.DataFrame({"from": payments["person"], "to": payments["payment_id"], **_src(payments)})
         out.rels["FOR_HOUSEHOLD"] = _payment_households(payments, households)
         with_acc = payments[payments["account_number"].notna()]
         accounts = with_acc.drop_duplicates("account_number")
         out.nodes["Account"] = pd.DataFrame({"number": accounts["account_number"], **_src(accounts)})
-        uses = with_acc.drop_duplicates(["id_number", "account_number"])
+        uses = with_acc.drop_duplicates(["person", "account_number"])
         out.rels["USES_ACCOUNT"] = pd.DataFrame(
             {
-                "from": uses["id_number"],
+                "from": uses["person"],
                 "to": uses["account_number"],
                 "holder_name": uses["account_holder"],
                 **_src(uses),
@@ -417,9 +464,9 @@ def _payment_households(payments: pd.DataFrame, households: pd.DataFrame) -> pd.
     direct = pd.DataFrame({"from": with_hh["payment_id"], "to": with_hh["household_id"], "inferred": False, **_src(with_hh)})
     if households.empty:
         return direct
-    without = payments.loc[payments["household_id"].isna(), ["payment_id", "id_number", *SRC]]
-    regs = households[["id_number", "household_id"]].drop_duplicates()
-    inferred = without.merge(regs, on="id_number")
+    without = payments.loc[payments["household_id"].isna(), ["payment_id", "person", *SRC]]
+    regs = households[["id_number", "household_id"]].drop_duplicates().rename(columns={"id_number": "person"})
+    inferred = without.merge(regs, on="person")
     if inferred.empty:
         return direct
     extra = pd.DataFrame({"from": inferred["payment_id"], "to": inferred["household_id"], "inferred": True, **_src(inferred)})
@@ -515,47 +562,139 @@ def _src(df: pd.DataFrame) -> dict[str, pd.Series]:
     return {"src_fid": df["src_fid"], "src_line": df["src_line"]}
 
 
-def _declared_relatives(
-    relatives: pd.DataFrame, cadres: pd.DataFrame, households: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """Match each declaration to a person: valid ID, else a unique name in the named villages.
+@dataclass
+class _DeclaredByRule:
+    """Declarations matched by the contract's rule (valid ID, else a unique name in the
+    villages), and mentions for identity resolution of the rest."""
+
+    targets: list[str | None]
+    matched: list[str]
+    candidates: list[int]
+    mkeys: list[str | None]
+    mentions: pd.DataFrame
+
+
+def _declared_by_rule(relatives: pd.DataFrame, cadres: pd.DataFrame, households: pd.DataFrame) -> _DeclaredByRule:
+    """Match each declaration by valid ID, else by a unique name in the named villages.
 
     The villages are the ``亲属所在村`` value (by village name) or, when it is empty,
-    the cadre's office villages (town and village). A declaration that matches no one
-    points at a placeholder person of its own, so it stays visible and nothing is lost.
+    the cadre's office villages (town and village). What stays unmatched becomes a
+    mention for identity resolution, with those villages, the cadre's households (a
+    close relative often shares one) and the cadre excluded as a candidate.
     """
     by_village_name: dict[tuple[str, str], set[str]] = defaultdict(set)
     by_vid: dict[tuple[str, str], set[str]] = defaultdict(set)
+    vids_of_village: dict[str, set[str]] = defaultdict(set)
+    hh_of: dict[str, set[str]] = defaultdict(set)
     if not households.empty:
-        for pid, name, village, vid in zip(
-            households["id_number"], households["name"], households["village"], households["vid"], strict=True
+        hvid = _vid(households["town"], households["village"])
+        for pid, name, village, vid, hid in zip(
+            households["id_number"], households["name"], households["village"], hvid, households["household_id"], strict=True
         ):
             by_village_name[(village, name)].add(pid)
             by_vid[(vid, name)].add(pid)
+            vids_of_village[village].add(vid)
+            hh_of[pid].add(hid)
     offices: dict[str, set[str]] = defaultdict(set)
     if not cadres.empty:
         for pid, vid in zip(cadres["id_number"], _vid(cadres["town"], cadres["village"]), strict=True):
             offices[pid].add(vid)
-    targets, matched, placeholders = [], [], []
+    targets: list[str | None] = []
+    matched: list[str] = []
+    counts: list[int] = []
+    mkeys: list[str | None] = []
+    mentions = []
     for row in relatives.itertuples(index=False):
         if row.id_number and row.id_number_valid:
             targets.append(row.id_number)
             matched.append("身份证号")
+            counts.append(1)
+            mkeys.append(None)
             continue
         candidates: set[str] = set()
         if row.village:
             candidates = by_village_name.get((row.village, row.name), set())
+            vids = sorted(vids_of_village.get(row.village, set()))
         else:
-            for vid in offices.get(row.cadre_id_number, ()):
+            vids = sorted(offices.get(row.cadre_id_number, ()))
+            for vid in vids:
                 candidates = candidates | by_vid.get((vid, row.name), set())
+        counts.append(len(candidates))
         if len(candidates) == 1:
             targets.append(next(iter(candidates)))
             matched.append("姓名唯一匹配")
+            mkeys.append(None)
+            continue
+        targets.append(None)
+        matched.append("")
+        mkey = mention_key("relative", row.cadre_id_number, row.name, row.relation, row.id_number, row.village)
+        mkeys.append(mkey)
+        town, _, village = (vids[0] if vids else "/").partition("/")
+        mentions.append(
+            {
+                "mkey": mkey,
+                "kind": "relative",
+                "id_value": row.id_number or "",
+                "name": row.name,
+                "vids": tuple(vids),
+                "hids": tuple(sorted(hh_of.get(row.cadre_id_number, ()))),
+                "accounts": (),
+                "town": town or None,
+                "village": row.village or village or None,
+                "src_fid": row.src_fid,
+                "src_line": row.src_line,
+                "exclude": row.cadre_id_number,
+            }
+        )
+    m = pd.DataFrame(mentions, columns=MENTION_COLUMNS).drop_duplicates("mkey")
+    return _DeclaredByRule(targets, matched, counts, mkeys, m)
+
+
+def _apply_payment_links(payments: pd.DataFrame, mkeys: pd.Series, links: pd.DataFrame) -> pd.DataFrame:
+    """``payments`` with ``person`` (the linked pid, else the row's own ID value), the
+    link's score and reasons, and ``birth`` (the linked person's, else the row's)."""
+    pid = mkeys.map(links["pid"]) if len(links) else pd.Series(None, index=payments.index, dtype=object)
+    linked = pid.notna()
+    person = payments["id_number"].where(~linked, pid)
+    link_birth = person.astype("string").str.slice(6, 14)
+    link_birth = link_birth.str.slice(0, 4) + "-" + link_birth.str.slice(4, 6) + "-" + link_birth.str.slice(6, 8)
+    return payments.assign(
+        person=person,
+        link_score=mkeys.map(links["score"]).where(linked, None) if len(links) else None,
+        link_reasons=mkeys.map(links["reasons"]).where(linked, None) if len(links) else None,
+        birth=payments["id_number_birth"].where(~linked, link_birth),
+    )
+
+
+def _declared_relatives(
+    relatives: pd.DataFrame, cadres: pd.DataFrame, pre: _DeclaredByRule, links: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """DECLARED_RELATIVE rows: the rule's matches, identity resolution's links, and for
+    a declaration that matches no one a placeholder person of its own, so it stays
+    visible and nothing is lost."""
+    targets, matched, scores, reasons, placeholders = [], [], [], [], []
+    for row, target, how, n, mkey in zip(
+        relatives.itertuples(index=False), pre.targets, pre.matched, pre.candidates, pre.mkeys, strict=True
+    ):
+        if target is not None:
+            targets.append(target)
+            matched.append(how)
+            scores.append(None)
+            reasons.append(None)
+            continue
+        if mkey is not None and mkey in links.index:
+            link = links.loc[mkey]
+            targets.append(link["pid"])
+            matched.append("身份解析")
+            scores.append(float(link["score"]))
+            reasons.append(link["reasons"])
             continue
         key = "|".join(str(x) for x in (row.cadre_id_number, row.name, row.relation, row.id_number or ""))
         pid = "未匹配:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
         targets.append(pid)
-        matched.append("未匹配" if not candidates else f"同名{len(candidates)}人未匹配")
+        matched.append("未匹配" if not n else f"同名{n}人未匹配")
+        scores.append(None)
+        reasons.append(None)
         placeholders.append(
             {
                 "pid": pid,
@@ -579,6 +718,8 @@ def _declared_relatives(
             "declared_id": relatives["id_number"],
             "declared_village": relatives["village"],
             "matched_by": matched,
+            "match_score": scores,
+            "match_reasons": reasons,
             **_src(relatives),
         }
     )
@@ -588,9 +729,9 @@ def _declared_relatives(
     if len(orphan):
         names = sorted({f"{n or '?'}({i})" for n, i in zip(orphan["cadre_name"], orphan["cadre_id_number"], strict=True)})
         notes.append(f"亲属表中 {len(orphan)} 行的干部不在村干部花名册中（不参与模型）: " + "、".join(names[:20]))
-    unmatched = sum(1 for m in matched if m != "身份证号" and m != "姓名唯一匹配")
+    unmatched = sum(1 for m in matched if m not in ("身份证号", "姓名唯一匹配", "身份解析"))
     if unmatched:
-        notes.append(f"申报亲属中 {unmatched} 人既无有效身份证号也无唯一同名人员，未能匹配")
+        notes.append(f"申报亲属中 {unmatched} 人既无有效身份证号也无唯一同名人员，身份解析亦未关联，未能匹配")
     ph = pd.DataFrame(placeholders).drop_duplicates("pid") if placeholders else pd.DataFrame()
     return table, ph, notes
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 
 from graph.store import GraphStore
-from loaders.build import build_graph
+from loaders.build import ResolveOptions, build_graph
 from loaders.dataset import discover
 from loaders.parse import ParsedFile, file_id, parse_table, quarantine_json
 from loaders.read import FileError, read_table
@@ -160,19 +160,27 @@ def load_dataset(
     store: GraphStore,
     reset: bool = False,
     progress: Progress | None = None,
+    resolution: ResolveOptions | None = None,
 ) -> LoadReport:
-    """Load every file of ``folder`` into ``store``; write the quarantine and load reports.
+    """Load every file of ``folder`` into ``store``; write the quarantine and load reports
+    and identity resolution's review list.
 
     Without ``reset`` only nodes and relationships not yet in the store are added, so
-    loading the same folder twice leaves the graph as it was.
+    loading the same folder twice leaves the graph as it was. ``resolution`` defaults to
+    identity resolution on, with the reviewers' decisions from the workbench database.
     """
+    from resolve.review import load_decisions, write_review
+
+    if resolution is None:
+        resolution = ResolveOptions(decisions=load_decisions())
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     parsed, notes = parse_folder(folder, progress)
     timings["parse"] = time.perf_counter() - t0
     t1 = time.perf_counter()
-    tables = build_graph([f for f in parsed if f.error is None], store.schema)
+    tables = build_graph([f for f in parsed if f.error is None], store.schema, resolution)
     timings["build"] = time.perf_counter() - t1
+    timings["resolve"] = tables.resolution.seconds
     _check_endpoints(tables.nodes, tables.rels, store)
     t2 = time.perf_counter()
     if reset:
@@ -198,6 +206,7 @@ def load_dataset(
     store.state_dir.mkdir(parents=True, exist_ok=True)
     qpath = store.state_dir / QUARANTINE_FILE
     write_quarantine(parsed, qpath)
+    write_review(store.state_dir, tables.resolution, tables.mentions, {f.fid: f.name for f in parsed})
     files = [
         FileReport(
             f.name,

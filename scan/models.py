@@ -321,10 +321,22 @@ def grade_invalid_id(m: Model, rows: pd.DataFrame, params: dict) -> list[Warning
         town, village = _place(ev)
         name = _text(ev.iloc[0]["name"])
         problem = join_names(g["id_problem"]) or "未通过校验"
-        reason = f"{name}的身份证号{idn}无效（{problem}），无法与户籍等数据比对，{_paid(ev)}"
+        linked = g[g["link_score"].notna()] if "link_score" in g else g.iloc[0:0]
+        if len(linked):
+            best = linked.sort_values("link_score", ascending=False).iloc[0]
+            who = (
+                f"经身份解析关联到{_text(best['linked_name'])}（得分{float(best['link_score']):.2f}："
+                f"{_text(best['link_reasons'])}），关联的发放已计入其名下比对"
+            )
+        else:
+            who = "无法与户籍等数据比对"
+        reason = f"{name}的身份证号{idn}无效（{problem}），{who}，{_paid(ev)}"
         out.append(Warning(m.code, "yellow", str(idn), name, town, village, reason, ev))
     return out
 
+
+#: Run after the models: the identity-resolution link of each evidence payment that has one.
+EVIDENCE_LINKS = "models/evidence_links"
 
 MODELS: list[Model] = [
     Model("RELATIVE_BENEFIT", 1, "优亲厚友", "models/relative_benefit", "干部|亲属", grade_relative_benefit),

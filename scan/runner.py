@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from graph.store import GraphStore
-from scan.models import MODELS, Model, select
+from scan.models import EVIDENCE_LINKS, MODELS, Model, select
 from scan.warnings import EXPORT_COLUMNS, GRADES, Warning, evidence_frame, sort_warnings, warnings_frame
 
 WARNINGS_DIR = "warnings"
@@ -83,8 +83,28 @@ def run_scan(
         found = m.grade(m, rows, mp)
         runs.append(ModelRun(m.code, m.title, len(rows), len(found), tq, time.perf_counter() - t - tq))
         warnings.extend(found)
+    _add_links(store, warnings)
     used = {k: v for k, v in values.items() if any(k in m.defaults for m in models)}
     return ScanResult(warnings, runs, used, started, time.perf_counter() - t0, [m.code for m in models])
+
+
+def _add_links(store: GraphStore, warnings: list[Warning]) -> None:
+    """Give each evidence payment counted through identity resolution its link: the row's own
+    ID value, the score and the reasons (they land in the evidence's ``detail``)."""
+    ids = sorted({str(p) for w in warnings for p in w.evidence["pay_id"]})
+    if not ids:
+        return
+    links = store.query(EVIDENCE_LINKS, pay_ids=ids)
+    if links.empty:
+        return
+    links = links.drop_duplicates("pay_id").set_index("pay_id")
+    for w in warnings:
+        hit = w.evidence["pay_id"].isin(links.index)
+        if not hit.any():
+            continue
+        for col in links.columns:
+            if col not in w.evidence:
+                w.evidence[col] = w.evidence["pay_id"].map(links[col])
 
 
 def warnings_dir(state_dir: Path) -> Path:

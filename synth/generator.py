@@ -161,6 +161,20 @@ class County:
         self.names_in_village: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
         #: (household, person) → date the person moved out of that household
         self.moved: dict[tuple[str, str], date] = {}
+        #: planted invalid ID values with their owners: (bad id, pid, name, town, village)
+        self.invalid_owners: list[tuple[str, str, str, str, str]] = []
+
+    def noise(self, rate: float, seed: int) -> list[dict]:
+        """Damage IDs and names (synth/noise.py); the truth rows, with the planted invalid IDs' owners."""
+        from synth.noise import add_noise
+
+        truth = add_noise(self.rows["payments"], self.rows["relatives"], rate, seed)
+        for bad, pid, name, town, village in self.invalid_owners:
+            truth.append(
+                {"kind": "payment", "id_value": bad, "name": name, "town": town, "village": village, "true_pid": pid,
+                 "id_damage": "planted", "name_damage": "", "rows": 1}
+            )  # fmt: skip
+        return truth
 
     # -- making people and households ------------------------------------------------------
     def person(self, birth: date, sex: str | None = None, name: str | None = None) -> Person:
@@ -351,6 +365,7 @@ class County:
                 "亲属身份证号": rel.pid if with_id else "",
                 "关系": relation,
                 "亲属所在村": village,
+                "_true_pid": rel.pid,  # for the noise mode's truth; not written
             }
         )
 
@@ -738,6 +753,7 @@ class County:
                 plant=f"invalid{i}",
             )
             self.plant("INVALID_ID", "yellow", bad, p.name, "身份证号校验位错误", f"invalid{i}")
+            self.invalid_owners.append((bad, p.pid, p.name, hh.town, hh.village))
         del r
 
 
@@ -771,13 +787,20 @@ def _write_xlsx(path: Path, header: list[str], rows: list[list], numeric_cols: s
     return len(rows)
 
 
-def generate(out: Path, scale: str = "demo", seed: int = 7) -> Summary:
-    """Write a county's files to ``out`` and the planted warnings to ``out/truth/planted.csv``."""
+def generate(out: Path, scale: str = "demo", seed: int = 7, noise: float = 0.0) -> Summary:
+    """Write a county's files to ``out`` and the planted warnings to ``out/truth/planted.csv``.
+
+    ``noise`` > 0: damage that share of (person, program) payment groups' ID numbers
+    (and some of their names) and of declared relatives' names, with the truth in
+    ``out/truth/noise.csv`` (synth/noise.py). The planted warnings then no longer
+    cover model 12, which fires on every damaged ID value.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "truth").mkdir(exist_ok=True)
     county = County(SCALES[scale], seed)
     county.build()
+    noise_truth = county.noise(noise, seed + 2) if noise > 0 else []
     r = random.Random(seed + 1)
     files: dict[str, int] = {}
 
@@ -948,6 +971,11 @@ def generate(out: Path, scale: str = "demo", seed: int = 7) -> Summary:
         }
     )
     county.plant_totals["xl"] = [1, 800.0]
+    if noise_truth:
+        noise_truth.append(
+            {"kind": "payment", "id_value": norm_num_id, "name": p.name, "town": hh.town, "village": hh.village,
+             "true_pid": p.pid, "id_damage": "excel_cell", "name_damage": "", "rows": 1}
+        )  # fmt: skip
 
     files["public_employees.csv"] = _write_csv(
         out / "public_employees.csv",
@@ -980,6 +1008,10 @@ def generate(out: Path, scale: str = "demo", seed: int = 7) -> Summary:
         ],
     )
 
+    if noise_truth:
+        cols = ["kind", "id_value", "name", "town", "village", "true_pid", "id_damage", "name_damage", "rows"]
+        cols += ["cadre", "relation"]
+        _write_csv(out / "truth" / "noise.csv", cols, [[t.get(c, "") for c in cols] for t in noise_truth], "utf-8-sig")
     planted_rows = []
     for p in county.planted:
         n, amount = county.plant_totals.get(p["key"], [0, 0.0]) if p["key"] else (0, 0.0)

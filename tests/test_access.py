@@ -45,8 +45,8 @@ def user(*roles: Role, town: str = "", village: str = "", name: str = "u") -> Us
 def test_each_role_gets_exactly_its_pages_and_masking() -> None:
     titles = {r: [p.title for p in user(r).pages()] for r in Role}
     assert titles[Role.INVESTIGATOR] == ["预警总览", "关系图谱", "资金统计"]
-    assert titles[Role.CASE_OFFICER] == ["预警总览", "关系图谱", "资金统计", "证据包"]
-    assert titles[Role.SUPERVISOR] == ["预警总览", "关系图谱", "资金统计", "证据包", "核查成效"]
+    assert titles[Role.CASE_OFFICER] == ["预警总览", "关系图谱", "资金统计", "证据包", "身份复核"]
+    assert titles[Role.SUPERVISOR] == ["预警总览", "关系图谱", "资金统计", "证据包", "身份复核", "核查成效"]
     assert titles[Role.ADMIN] == ["账户管理", "图谱概况"]  # no case data
     assert [p.title for p in user(Role.ADMIN, Role.INVESTIGATOR).pages()][:3] == ["预警总览", "关系图谱", "资金统计"]
     assert user(Role.INVESTIGATOR).masked and user(Role.CASE_OFFICER).masked and not user(Role.SUPERVISOR).masked

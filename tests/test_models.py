@@ -17,7 +17,7 @@ import yaml
 from conftest import FIXTURES, GOLDEN_DIR
 
 from loaders.load import load_dataset
-from scan.models import MODELS, select
+from scan.models import EVIDENCE_LINKS, MODELS, select
 from scan.runner import load_warnings, run_scan, save_scan, summary
 from scan.warnings import EXPORT_COLUMNS, GRADE_RANK, score, warning_id, warnings_frame, write_export
 
@@ -179,8 +179,8 @@ def test_saved_scan_and_the_export_follow_the_spec(golden_store, golden_scan, tm
 
 def test_summary_counts_and_sums_per_model_and_grade(golden_warnings: pd.DataFrame) -> None:
     s = summary(golden_warnings).set_index(["model", "grade"])
-    assert s.loc[("RELATIVE_BENEFIT", "red"), "count"] == 2
-    assert s.loc[("RELATIVE_BENEFIT", "red"), "amount"] == 1600.0
+    assert s.loc[("RELATIVE_BENEFIT", "red"), "count"] == 3  # 王秀英 600, 张丽 1000, 李桂兰 300 (a linked row)
+    assert s.loc[("RELATIVE_BENEFIT", "red"), "amount"] == 1900.0
     assert s.loc[("SHELL_HOUSEHOLD", "orange"), "count"] == 1
     assert int(s["count"].sum()) == len(EXPECTED["warnings"])
 
@@ -194,5 +194,5 @@ def test_model_defaults_are_exactly_its_query_parameters(model) -> None:
 def test_every_model_query_file_belongs_to_a_model() -> None:
     from queries import all_queries
 
-    used = {m.query for m in MODELS} | {m.candidates for m in MODELS if m.candidates}
+    used = {m.query for m in MODELS} | {m.candidates for m in MODELS if m.candidates} | {EVIDENCE_LINKS}
     assert {q for q in all_queries() if q.startswith("models/")} == used

@@ -70,6 +70,12 @@ def test_invalid_ids_are_kept_and_marked(tiny_store) -> None:
         "RETURN p.pid AS pid, p.id_problem AS problem ORDER BY pid"
     )
     assert rows(df) == EXPECTED["invalid_persons"]
+    df = tiny_store.run(
+        "MATCH (p:Person)-[:RECEIVED]->(pay:Payment) WHERE pay.id_valid = false "
+        "RETURN pay.pay_id AS pay_id, pay.id_number AS idn, pay.id_problem AS problem, p.pid AS pid, pay.resolved AS r "
+        "ORDER BY pay_id"
+    )
+    assert rows(df) == EXPECTED["invalid_payments"]
 
 
 def test_households(tiny_store) -> None:

@@ -48,9 +48,9 @@ ROLE_LABELS = {
 #: only supervisors have it, so the packets case officers hand on are masked.
 RIGHTS: dict[Role, frozenset[str]] = {
     Role.INVESTIGATOR: frozenset({"warnings", "map", "funds"}),
-    Role.CASE_OFFICER: frozenset({"warnings", "map", "funds", "case_work", "export"}),
+    Role.CASE_OFFICER: frozenset({"warnings", "map", "funds", "case_work", "export", "resolve_review"}),
     Role.SUPERVISOR: frozenset(
-        {"warnings", "map", "funds", "case_work", "export", "full_id", "assign", "override", "dispose", "stats"}
+        {"warnings", "map", "funds", "case_work", "export", "resolve_review", "full_id", "assign", "override", "dispose", "stats"}
     ),
     # accounts and data loads; no case data unless the account also has another role
     Role.ADMIN: frozenset({"accounts", "data"}),
@@ -62,6 +62,7 @@ RIGHT_LABELS = {
     "funds": "资金统计",
     "case_work": "案件处理",
     "export": "导出证据包",
+    "resolve_review": "身份复核",
     "full_id": "查看完整证件号",
     "assign": "分派案件",
     "override": "调整等级",
@@ -88,6 +89,7 @@ PAGES = (
     PageSpec("workbench/pages/graph_map.py", "关系图谱", "map"),
     PageSpec("workbench/pages/funds.py", "资金统计", "funds"),
     PageSpec("workbench/pages/packet.py", "证据包", "export"),
+    PageSpec("workbench/pages/resolve_review.py", "身份复核", "resolve_review"),
     PageSpec("workbench/pages/stats.py", "核查成效", "stats"),
     PageSpec("workbench/pages/accounts.py", "账户管理", "accounts"),
     PageSpec("workbench/pages/overview.py", "图谱概况", "data"),

@@ -89,13 +89,20 @@ def load(
     folder: Annotated[Path, typer.Argument(help="一个县的部门数据文件夹（CSV/XLSX，可含 dataset.yaml）")],
     store: StoreOpt = None,
     reset: Annotated[bool, typer.Option("--reset", help="先清空图存储再导入")] = False,
+    resolve: Annotated[
+        bool, typer.Option("--resolve/--no-resolve", help="身份解析：把身份证号无效的发放记录和无号申报亲属关联到人员")
+    ] = True,
 ) -> None:
     """导入一个数据文件夹到图存储，打印导入报告（每个文件: 读取 = 导入 + 隔离 + 重复）。
 
     重复导入同一文件夹得到同一张图。有问题的行写入存储旁的 quarantine.csv（文件、行号、原始值、原因）。
+    身份解析（默认开启）把身份证号无效的发放记录和无号申报亲属按分块比对、打分后关联到人员；
+    得分接近或偏低的进入复核清单（workbench resolve review），复核结论在下次导入时生效。
     """
+    from loaders.build import ResolveOptions
     from loaders.load import load_dataset
     from loaders.read import FileError
+    from resolve.review import load_decisions
 
     graph = _open(store)
     with Progress(
@@ -108,14 +115,17 @@ def load(
             bar.update(task, description=what, completed=i, total=n)
 
         try:
-            report = load_dataset(folder, graph, reset=reset, progress=progress)
+            options = ResolveOptions(enabled=resolve, decisions=load_decisions() if resolve else [])
+            report = load_dataset(folder, graph, reset=reset, progress=progress, resolution=options)
         except FileError as e:
             console.print(f"[red]{e}[/red]")
             raise typer.Exit(2) from None
     print_report(report)
     print_counts(report.counts)
     graph.close()
-    _cli_audit("load", {"folder": str(folder), "store": graph.uri, "reset": reset}, sum(report.counts.values()))
+    _cli_audit(
+        "load", {"folder": str(folder), "store": graph.uri, "reset": reset, "resolve": resolve}, sum(report.counts.values())
+    )
     if any(f.error for f in report.files):
         raise typer.Exit(1)
 
@@ -228,17 +238,21 @@ def demo_data(
         str, typer.Option(help="规模: demo（约5千人/3万笔）、county（约60万人/107万笔）、city（1600万笔）")
     ] = "demo",
     seed: Annotated[int, typer.Option(help="随机种子：同一种子生成同样的数据")] = 7,
+    noise: Annotated[
+        float, typer.Option(help="噪声比例：按此比例损坏身份证号与姓名（真值写入 truth/noise.csv，供身份解析评测）")
+    ] = 0.0,
 ) -> None:
     """生成一个虚构县的部门数据（含植入的12类问题线索、不应预警的近似情形和脏数据）。
 
-    植入线索清单写在 OUT/truth/planted.csv，供扫描结果核对。
+    植入线索清单写在 OUT/truth/planted.csv，供扫描结果核对。--noise 0.02 损坏 2% 的（人员, 项目）发放记录的身份证号
+    （错一位、相邻颠倒、少一位、Excel 丢位）及部分姓名（同音字、形近字、异体字、繁体、空格），真值见 truth/noise.csv。
     """
     from synth.generator import SCALES, generate
 
     if scale not in SCALES:
         console.print(f"[red]未知规模 {scale}，可选: {', '.join(SCALES)}[/red]")
         raise typer.Exit(2)
-    summary = generate(out, scale=scale, seed=seed)
+    summary = generate(out, scale=scale, seed=seed, noise=noise)
     table = Table(title=f"演示数据 {out}（规模 {scale}，种子 {seed}）")
     table.add_column("文件")
     table.add_column("行数", justify="right")
@@ -280,8 +294,10 @@ def serve(
 # -- accounts, audit, case statistics ----------------------------------------------------------
 user_app = typer.Typer(help="本地账户：新建、列出、停用/启用、重设密码。", no_args_is_help=True)
 audit_app = typer.Typer(help="审计日志：校验哈希链、按用户和日期查看。", no_args_is_help=True)
+resolve_app = typer.Typer(help="身份解析：查看待复核的关联，确认或否定。", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(resolve_app, name="resolve")
 
 
 def _password(given: str | None) -> str:
@@ -475,3 +491,63 @@ def stats(
 
 if __name__ == "__main__":
     app()
+
+
+@resolve_app.command("review")
+def resolve_review(
+    store: StoreOpt = None,
+    all_: Annotated[bool, typer.Option("--all", help="也列出已有复核结论的记录")] = False,
+    full_id: Annotated[bool, typer.Option("--full-id", help="显示完整身份证号（默认脱敏）")] = False,
+) -> None:
+    """列出上次导入中身份解析未能自动决定的记录及其候选人（得分、依据、复核结论）。
+
+    用 `workbench resolve decide 记录键 候选人员标识 confirm|reject` 给出结论；结论存入工作台数据库，下次导入时生效。
+    """
+    from resolve.review import VERDICTS, read_review
+    from workbench.search import mask_id
+
+    graph = _open(store)
+    review = read_review(graph.state_dir)
+    graph.close()
+    if not all_:
+        decided = set(review.loc[review["verdict"] != "", "mkey"])
+        review = review[~review["mkey"].isin(decided)]
+    shown = (lambda v: "" if v is None else str(v)) if full_id else (lambda v: mask_id(v) if v else "")
+    table = Table(title=f"身份解析复核清单（{review['mkey'].nunique()} 条记录）")
+    cols = ["记录键", "类别", "姓名", "原身份证号", "乡镇/村", "来源", "候选", "候选人", "候选身份证号", "得分", "依据"]
+    for col in [*cols, "结论"]:
+        table.add_column(col)
+    kinds = {"payment": "发放记录", "relative": "申报亲属"}
+    for r in review.itertuples(index=False):
+        table.add_row(
+            r.mkey, kinds.get(r.kind, str(r.kind)), str(r.name), shown(r.id_value), f"{r.town or ''}/{r.village or ''}",
+            f"{r.src_file}:{r.src_line}", str(r.rank), str(r.candidate_name), shown(r.pid), f"{r.score:.3f}", str(r.reasons),
+            VERDICTS.get(r.verdict, ""),
+        )  # fmt: skip
+    console.print(table)
+    _cli_audit("resolve_review", {"store": store or "", "all": all_, "full_id": full_id}, len(review))
+
+
+@resolve_app.command("decide")
+def resolve_decide(
+    mkey: Annotated[str, typer.Argument(help="记录键（见 resolve review）")],
+    pid: Annotated[str, typer.Argument(help="候选人员标识（身份证号）")],
+    verdict: Annotated[str, typer.Argument(help="confirm（确认为同一人）或 reject（不是同一人）")],
+    note: Annotated[str, typer.Option(help="复核说明")] = "",
+    store: StoreOpt = None,
+) -> None:
+    """记录对一条待复核关联的结论；下次导入（workbench load）时生效。"""
+    import getpass
+
+    from resolve.review import VERDICTS, ReviewError, decide
+
+    graph = _open(store)
+    try:
+        d = decide(mkey, pid, verdict, getpass.getuser(), graph.state_dir, note)
+    except ReviewError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        graph.close()
+    console.print(f"已记录：{mkey} → {pid}：{VERDICTS[d.verdict]}（下次导入时生效）")
+    _cli_audit("resolve_decide", {"mkey": mkey, "pid": pid, "verdict": verdict}, 1)

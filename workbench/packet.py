@@ -41,7 +41,7 @@ from scan.warnings import GRADE_LABELS, PAYMENT_COLUMNS
 from workbench.egonet import EgoMap
 from workbench.graphview import RING, STYLES, kind_label
 from workbench.search import mask_account, mask_id, mask_text
-from workbench.warnview import Detail, source_names, warning_detail, warning_map
+from workbench.warnview import Detail, link_note, source_names, warning_detail, warning_map
 
 #: CJK fonts from Debian packages, in order of preference: (file, face in the collection).
 #: WenQuanYi Micro Hei (fonts-wqy-microhei, 1.6 MB) first: its TrueType outlines subset
@@ -238,7 +238,7 @@ def evidence_xlsx(details: list[Detail], files: dict[int, str], mask: bool) -> b
     ws.set_column(0, 0, 30)
     ws.set_column(11, 11, 80)
     ev_head = ["预警编号", "发放编号", "身份证号", "姓名", "补贴项目", "金额（元）", "发放日期", "所属期间"]
-    ev_head += ["乡镇", "村", "户号", "账号", "来源文件", "来源行"]
+    ev_head += ["乡镇", "村", "户号", "账号", "来源文件", "来源行", "身份关联"]
     es = wb.add_worksheet("证据")
     es.write_row(0, 0, ev_head, bold)
     row = 1
@@ -260,6 +260,7 @@ def evidence_xlsx(details: list[Detail], files: dict[int, str], mask: bool) -> b
                 mask_account(e.account_number) if mask else e.account_number,
                 files.get(int(e.src_fid), "") if pd.notna(e.src_fid) else "",
                 int(e.src_line) if pd.notna(e.src_line) else "",
+                link_note(e.detail, mask),
             ]
             _write_row(es, row, values, money)
             row += 1
@@ -400,6 +401,10 @@ def _warning_pages(pdf: FPDF, d: Detail, ego: EgoMap, files: dict[int, str], sou
     ]
     head = ["发放日期", "姓名", "身份证号", "补贴项目", "金额", "村", "来源"]
     _table(pdf, head, ev_rows, (20, 16, 34, 34, 20, 22, 34), size=7.5)
+    links = [(str(e.pay_id), link_note(e.detail, mask)) for e in d.evidence.itertuples()]
+    links = [(p, n) for p, n in links if n]
+    if links:  # payments counted for this person only through identity resolution
+        _table(pdf, ["发放编号", "身份关联"], links, (30, 150), size=7)
     pdf.ln(3)
     _h(pdf, "数据来源", 12)
     src_rows = []

@@ -1,9 +1,10 @@
 """Finding a person: by ID number, or by a name as an investigator types it.
 
-A name may be typed with a typo, in traditional characters, or as pinyin initials
-("zsm" for 张三明); candidates are ranked by `rapidfuzz` over the names normalised as
-the loaders normalise them (NFKC, traditional → simplified), with their village, masked
-ID number and role so that namesakes can be told apart.
+A name may be typed with a typo, in traditional characters, with a variant character
+(阎 for 闫), or as pinyin initials ("zsm" for 张三明); candidates are ranked by
+`rapidfuzz` over the names normalised as identity resolution compares them
+(``resolve.names.canonical_name``: the loaders' normalisation plus the variant table),
+with their village, masked ID number and role so that namesakes can be told apart.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz, process
 
 from graph.store import GraphStore
-from loaders.normalize import normalise_id, normalise_name
+from loaders.normalize import normalise_id
+from resolve.names import canonical_name
 
 _ID_LIKE = re.compile(r"^[0-9０-９]{14,17}[0-9０-９xX]?$")
 _LATIN = re.compile(r"^[A-Za-z]+$")
@@ -75,8 +77,9 @@ class PersonIndex:
         """Read every person once (query ``search/person_index``) and precompute the initials."""
         df = store.query("search/person_index")
         df["name"] = df["name"].fillna("")
-        df["initials"] = [initials(n) for n in df["name"]]
-        df["pinyin"] = [spelled(n) for n in df["name"]]
+        df["cname"] = [canonical_name(n) for n in df["name"]]
+        df["initials"] = [initials(n) for n in df["cname"]]
+        df["pinyin"] = [spelled(n) for n in df["cname"]]
         return cls(df.reset_index(drop=True))
 
     def search(self, text: str, limit: int = 10, min_score: float = 60.0) -> pd.DataFrame:
@@ -91,8 +94,8 @@ class PersonIndex:
         if _LATIN.match(text):
             found = process.extract(text.lower(), self.people["initials"], scorer=fuzz.ratio, limit=limit, score_cutoff=min_score)
         else:
-            query = normalise_name(text)
-            by_chars = process.extract(query, self.people["name"], scorer=fuzz.WRatio, limit=limit, score_cutoff=min_score)
+            query = canonical_name(text)
+            by_chars = process.extract(query, self.people["cname"], scorer=fuzz.WRatio, limit=limit, score_cutoff=min_score)
             # by sound: slightly below an exact character match, so 张三 ranks above 张山 for 张三
             by_sound = process.extract(
                 spelled(query), self.people["pinyin"], scorer=fuzz.ratio, limit=limit, score_cutoff=min_score

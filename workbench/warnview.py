@@ -55,7 +55,20 @@ EVIDENCE_LABELS = {
     "household_id": "户号",
     "account_number": "账号",
     "source": "来源（文件:行）",
+    "link": "身份关联",
 }
+
+
+def link_note(detail: object, mask: bool = True) -> str:
+    """For an evidence payment counted through identity resolution: the row's own ID value, the
+    link's score and its reasons ('' for a row with a valid ID number)."""
+    extra = json.loads(detail) if isinstance(detail, str) and detail else {}
+    score = extra.get("link_score")
+    if score is None or (isinstance(score, float) and score != score):
+        return ""
+    raw = str(extra.get("row_id_number") or extra.get("id_number") or "")
+    shown = mask_text(raw) if mask else raw
+    return f"原身份证号{shown or '（空）'}无效，经身份解析关联（得分{float(score):.2f}：{extra.get('link_reasons') or ''}）"
 
 
 @dataclass
@@ -227,6 +240,7 @@ def shown_rows(rows: pd.DataFrame, files: dict[int, str], mask: bool = True) -> 
     out["masked_id"] = out["pid"].map(lambda p: mask_id(p) if mask else p)
     out["account_number"] = out["account_number"].map(lambda a: mask_account(a) if mask else a)
     out["source"] = source_labels(out, files)
+    out["link"] = [link_note(d, mask) for d in out["detail"]] if "detail" in out else ""
     return out
 
 

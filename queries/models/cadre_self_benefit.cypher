@@ -5,7 +5,7 @@
 // params: none
 MATCH (c:Person)-[o:HOLDS_OFFICE]->(:Village)
 MATCH (c)-[:RECEIVED]->(pay:Payment)
-WHERE pay.id_valid = true AND pay.means_tested = true
+WHERE pay.resolved = true AND pay.means_tested = true
   AND (o.term_start_day IS NULL OR pay.pay_day >= o.term_start_day)
   AND (o.term_end_day IS NULL OR pay.pay_day <= o.term_end_day)
 RETURN c.pid AS cadre_pid, c.name AS cadre_name, o.position AS position, o.town AS office_town,

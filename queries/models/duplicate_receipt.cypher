@@ -5,11 +5,11 @@
 // a year and the other a month of it.
 // params: $candidates (list of ID numbers, from duplicate_receipt_candidates)
 MATCH (p:Person)-[:RECEIVED]->(pay:Payment)
-WHERE p.pid IN $candidates AND pay.id_valid = true
+WHERE p.pid IN $candidates AND pay.resolved = true
 // two MATCH clauses, not one pattern: the pairing must not depend on whether the store
 // lets one pattern reuse a relationship (LadybugDB may, Neo4j never does)
 MATCH (p)-[:RECEIVED]->(other:Payment)
-WHERE other.id_valid = true AND other.program = pay.program AND other.period_year = pay.period_year
+WHERE other.resolved = true AND other.program = pay.program AND other.period_year = pay.period_year
   AND other.vid <> pay.vid AND (pay.period = other.period OR size(pay.period) = 4 OR size(other.period) = 4)
 RETURN pay.pay_id AS pay_id, pay.pid AS pid, pay.name AS name, pay.program AS program, pay.amount AS amount,
        pay.pay_date AS pay_date, pay.period AS period, pay.town AS town, pay.village AS village,

@@ -5,9 +5,9 @@
 // of it).
 // params: $candidates (list of ID numbers, from exclusive_programs_candidates)
 MATCH (p:Person)-[:RECEIVED]->(pay:Payment)
-WHERE p.pid IN $candidates AND pay.id_valid = true
+WHERE p.pid IN $candidates AND pay.resolved = true
 MATCH (p)-[:RECEIVED]->(other:Payment)
-WHERE other.id_valid = true AND other.program <> pay.program AND other.period_year = pay.period_year
+WHERE other.resolved = true AND other.program <> pay.program AND other.period_year = pay.period_year
   AND (pay.period = other.period OR size(pay.period) = 4 OR size(other.period) = 4)
 MATCH (ga:Program)
 WHERE ga.name = pay.program AND ga.exclusive_group IS NOT NULL

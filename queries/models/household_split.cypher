@@ -8,9 +8,9 @@
 MATCH (h:Household)-[:SPLIT_FROM]->(old:Household)
 WHERE h.created_day IS NOT NULL
 MATCH (pay:Payment)-[:FOR_HOUSEHOLD]->(h)
-WHERE pay.id_valid = true AND pay.means_tested = true AND pay.pay_day >= h.created_day AND pay.pay_day <= h.created_day + $split_window_days
+WHERE pay.resolved = true AND pay.means_tested = true AND pay.pay_day >= h.created_day AND pay.pay_day <= h.created_day + $split_window_days
 MATCH (other:Payment)-[:FOR_HOUSEHOLD]->(old)
-WHERE other.id_valid = true AND other.program = pay.program AND other.period_year = pay.period_year
+WHERE other.resolved = true AND other.program = pay.program AND other.period_year = pay.period_year
   AND (pay.period = other.period OR size(pay.period) = 4 OR size(other.period) = 4)
 WITH DISTINCT h, old, pay
 OPTIONAL MATCH (x:Person)-[:MEMBER_OF]->(h)

@@ -11,7 +11,7 @@ MATCH (c)-[k:RELATIVE_OF]->(r:Person)
 // from the cadres outwards: without this WITH LadybugDB may start from all payments
 WITH c, o, k, r
 MATCH (r)-[:RECEIVED]->(pay:Payment)
-WHERE pay.id_valid = true AND pay.means_tested = true AND pay.town = o.town
+WHERE pay.resolved = true AND pay.means_tested = true AND pay.town = o.town
   AND (o.term_start_day IS NULL OR pay.pay_day >= o.term_start_day)
   AND (o.term_end_day IS NULL OR pay.pay_day <= o.term_end_day)
 RETURN c.pid AS cadre_pid, c.name AS cadre_name, o.position AS position, o.town AS office_town,

@@ -8,7 +8,7 @@
 // all of H's means-tested payments.
 // params: $candidates (list of household ids, from shell_household_candidates)
 MATCH (pay:Payment)-[:FOR_HOUSEHOLD]->(h:Household)
-WHERE h.hid IN $candidates AND pay.id_valid = true AND pay.means_tested = true
+WHERE h.hid IN $candidates AND pay.resolved = true AND pay.means_tested = true
 OPTIONAL MATCH (m:Person)-[mo:MEMBER_OF]->(h)
 WHERE NOT (coalesce(mo.status, '') IN ['迁出', '死亡'] AND (mo.status_day IS NULL OR mo.status_day < pay.pay_day))
   AND NOT EXISTS { MATCH (m)-[:DIED]->(d:Death) WHERE d.death_day < pay.pay_day }

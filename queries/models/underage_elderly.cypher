@@ -7,7 +7,7 @@
 MATCH (g:Program)
 WHERE g.min_age IS NOT NULL
 MATCH (pay:Payment)
-WHERE pay.program = g.name AND pay.id_valid = true AND pay.age < g.min_age
+WHERE pay.program = g.name AND pay.resolved = true AND pay.age < g.min_age
 MATCH (p:Person)-[:RECEIVED]->(pay)
 RETURN p.birth_date AS birth_date, pay.age AS age, g.min_age AS min_age,
        pay.pay_id AS pay_id, pay.pid AS pid, pay.name AS name, pay.program AS program, pay.amount AS amount,

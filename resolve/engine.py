@@ -1,0 +1,376 @@
+"""Identity resolution: link rows without a valid ID number to the person they name.
+
+A *mention* is a row to resolve (a payment with an invalid ID number, a declared
+relative without one) described by what it says: an ID value (maybe damaged), a name,
+places, households and bank accounts. The *reference* is every person with a valid ID
+number, with the names, villages, households and accounts the other files give them.
+
+1. **Blocking**, never all pairs: a mention and a person are compared only when they
+   share a key — ID digits 1–14 (region + birth date), birth date + any pinyin reading
+   of the surname, canonical name + village, pinyin of the name + village, name +
+   household, household (all its members: households are small), bank account, and
+   for a declared relative any reading of the surname + a declared village.
+2. **Scoring**: every feature that agrees or disagrees adds its weight in bits (a
+   Fellegi–Sunter log-likelihood ratio with hand-set weights, printed by
+   ``explain_weights``); the sum plus the mention kind's prior gives a match
+   probability, and the agreeing features are the explanation.
+3. **Decisions**: a best candidate at or above ``link_at`` that leads the runner-up by
+   ``margin_bits`` is linked; a best candidate at or above ``review_at`` otherwise
+   goes to the review list; a reviewer's confirmation links whatever the score, a
+   rejection removes the candidate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.process import cpdist
+
+from resolve.names import canonical_name, homophones, name_pinyin, surname_readings
+
+#: Feature weights in bits (log2 of how much likelier the feature is for the same person
+#: than for two people who share a blocking key). Set by hand, checked by bench/resolve.py.
+WEIGHTS: dict[str, float] = {
+    "name_exact": 6.0,
+    "name_homophone": 4.5,
+    "name_one_char": 2.5,  # three characters or more; in a two-character name one is half of it
+    "name_one_char_short": 0.5,
+    "name_sounds_close": 2.0,
+    "name_differs": -5.0,
+    "id_one_typo": 9.0,
+    "id_prefix14": 7.0,
+    "id_birth": 4.0,
+    "id_differs": -2.0,
+    "same_village": 3.0,
+    "same_town": 0.5,
+    "other_town": -1.0,
+    "same_household": 4.0,
+    "same_account": 6.0,
+}
+
+REASONS: dict[str, str] = {
+    "name_exact": "姓名一致",
+    "name_homophone": "姓名同音",
+    "name_one_char": "姓名一字之差",
+    "name_one_char_short": "姓名一字之差",
+    "name_sounds_close": "姓名读音相近",
+    "name_differs": "姓名不同",
+    "id_one_typo": "身份证号仅一位之差",
+    "id_prefix14": "身份证号前14位（地区与出生日期）一致",
+    "id_birth": "出生日期一致",
+    "id_differs": "身份证号不符",
+    "same_village": "同村",
+    "same_town": "同乡镇",
+    "other_town": "不同乡镇",
+    "same_household": "同户",
+    "same_account": "银行账号一致",
+}
+
+#: Prior log-odds per kind of mention: a payment row's block is the whole county, a
+#: declared relative's block is the villages of the declaration.
+PRIORS: dict[str, float] = {"payment": -8.0, "relative": -3.0}
+
+#: A blocking key shared by more people than this tells nothing (a common name in a big
+#: village is still far below it); such blocks are skipped instead of compared.
+MAX_BLOCK = 200
+
+
+@dataclass
+class Settings:
+    """Decision thresholds."""
+
+    link_at: float = 0.95
+    review_at: float = 0.5
+    margin_bits: float = 4.0
+    enabled: bool = True
+
+
+@dataclass
+class Reference:
+    """People with valid ID numbers and what the files say about them (long tables, one fact a row)."""
+
+    people: pd.DataFrame  # pid, name
+    places: pd.DataFrame  # pid, vid ("town/village")
+    households: pd.DataFrame  # pid, hid
+    accounts: pd.DataFrame  # pid, account
+
+
+@dataclass
+class Decision:
+    """A reviewer's word on one (mention, person) pair."""
+
+    mkey: str
+    pid: str
+    verdict: str  # "confirm" | "reject"
+    by: str = ""
+    at: str = ""
+
+
+@dataclass
+class Resolution:
+    """The outcome for every mention, the review list and what it cost."""
+
+    #: mkey, status (linked | confirmed | review | none), pid, score, reasons
+    outcomes: pd.DataFrame
+    #: mkey, rank, pid, name, score, bits, reasons — top candidates of the review mentions
+    candidates: pd.DataFrame
+    pairs: int = 0
+    seconds: float = 0.0
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+def empty_resolution() -> Resolution:
+    """The outcome when there is nothing to resolve (or resolution is switched off)."""
+    return Resolution(
+        pd.DataFrame(columns=["mkey", "status", "pid", "score", "reasons"]),
+        pd.DataFrame(columns=["mkey", "rank", "pid", "name", "score", "bits", "reasons"]),
+    )
+
+
+def _birth(id_value: str) -> str | None:
+    """Digits 7–14 of an ID value when they could be a birth date (YYYYMMDD), else None."""
+    s = id_value[6:14] if len(id_value) >= 14 else ""
+    if len(s) == 8 and s.isdigit() and "1900" <= s[:4] <= "2100" and "01" <= s[4:6] <= "12" and "01" <= s[6:8] <= "31":
+        return s
+    return None
+
+
+def _keys_of_mentions(m: pd.DataFrame) -> pd.DataFrame:
+    """(mkey, key) rows: every blocking key of every mention."""
+    rows: list[tuple[str, str]] = []
+    for mkey, kind, idv, name, vids, hids, accs in zip(
+        m["mkey"], m["kind"], m["id_value"], m["name"], m["vids"], m["hids"], m["accounts"], strict=True
+    ):
+        cname, spoken = canonical_name(name), name_pinyin(name)
+        if len(idv) >= 14:
+            rows.append((mkey, "i" + idv[:14]))
+        birth = _birth(idv)
+        if birth:
+            rows += [(mkey, f"b{birth}{r}") for r in surname_readings(name)]
+        for vid in vids:
+            if cname:
+                rows.append((mkey, f"n{cname}|{vid}"))
+            if spoken:
+                rows.append((mkey, f"p{spoken}|{vid}"))
+            if kind == "relative":
+                # a declaration names its village: everyone there with the surname is a
+                # candidate, so a mistyped given name still meets its person
+                rows += [(mkey, f"s{r}|{vid}") for r in surname_readings(name)]
+        rows += [(mkey, f"h{cname}|{h}") for h in hids if cname]
+        rows += [(mkey, f"H{h}") for h in hids]  # households are small: all members
+        rows += [(mkey, f"a{a}") for a in accs]
+    return pd.DataFrame(rows, columns=["mkey", "key"]).drop_duplicates()
+
+
+def _keys_of_reference(ref: Reference, wanted: set[str]) -> pd.DataFrame:
+    """(key, pid) rows of the reference, computed only where a mention could share the key."""
+    ref_places, ref_hh, ref_acc = ref.places, ref.households, ref.accounts
+    ref = ref.people  # type: ignore[assignment]
+    frames = []
+    pids = ref["pid"].astype(str)
+    k = "i" + pids.str.slice(0, 14)
+    hit = k.isin(wanted)
+    frames.append(pd.DataFrame({"key": k[hit], "pid": pids[hit]}))
+    births = {w[1:9] for w in wanted if w.startswith("b")}
+    if births:
+        b = ref[pids.str.slice(6, 14).isin(births)]
+        rows = [(f"b{p[6:14]}{r}", p) for p, n in zip(b["pid"], b["name"], strict=True) for r in surname_readings(n)]
+        frames.append(pd.DataFrame(rows, columns=["key", "pid"]))
+    vids = {w.rsplit("|", 1)[1] for w in wanted if w[0] in "nps"}
+    if vids:
+        placed = ref_places[ref_places["vid"].isin(vids)].merge(ref[["pid", "name"]], on="pid")
+        surname_vids = {w.rsplit("|", 1)[1] for w in wanted if w[0] == "s"}
+        rows = []
+        for p, n, v in zip(placed["pid"], placed["name"], placed["vid"], strict=True):
+            rows.append((f"n{canonical_name(n)}|{v}", p))
+            rows.append((f"p{name_pinyin(n)}|{v}", p))
+            if v in surname_vids:
+                rows += [(f"s{r}|{v}", p) for r in surname_readings(n)]
+        frames.append(pd.DataFrame(rows, columns=["key", "pid"]))
+    hids = {w.rsplit("|", 1)[1] for w in wanted if w.startswith("h")} | {w[1:] for w in wanted if w.startswith("H")}
+    if hids:
+        hh = ref_hh[ref_hh["hid"].isin(hids)].merge(ref[["pid", "name"]], on="pid")
+        keys = [f"h{canonical_name(n)}|{h}" for n, h in zip(hh["name"], hh["hid"], strict=True)]
+        frames.append(pd.DataFrame({"key": keys, "pid": hh["pid"]}))
+        frames.append(pd.DataFrame({"key": "H" + hh["hid"].astype(str), "pid": hh["pid"]}))
+    accs = {w[1:] for w in wanted if w.startswith("a")}
+    if accs:
+        a = ref_acc[ref_acc["account"].isin(accs)]
+        frames.append(pd.DataFrame({"key": "a" + a["account"].astype(str), "pid": a["pid"]}))
+    out = pd.concat(frames, ignore_index=True).drop_duplicates()
+    return out[out["key"].isin(wanted)]
+
+
+def candidate_pairs(mentions: pd.DataFrame, ref: Reference) -> pd.DataFrame:
+    """(mkey, pid) pairs that share at least one blocking key, oversized blocks left out."""
+    mk = _keys_of_mentions(mentions)
+    if mk.empty or ref.people.empty:
+        return pd.DataFrame(columns=["mkey", "pid"])
+    rk = _keys_of_reference(ref, set(mk["key"]))
+    size = rk.groupby("key")["pid"].transform("size")
+    rk = rk[size <= MAX_BLOCK]
+    return mk.merge(rk, on="key")[["mkey", "pid"]].drop_duplicates().reset_index(drop=True)
+
+
+def score_pairs(pairs: pd.DataFrame, mentions: pd.DataFrame, ref: Reference) -> pd.DataFrame:
+    """Every pair with its weight in bits, probability and reasons (Chinese, agreeing features first)."""
+    if pairs.empty:
+        return pairs.assign(bits=[], score=[], reasons=[], name=[])
+    m = mentions.set_index("mkey")
+    names = ref.people.drop_duplicates("pid").set_index("pid")["name"]
+    df = pairs.copy()
+    df["m_name"] = df["mkey"].map(m["name"]).map(canonical_name)
+    df["name"] = df["pid"].map(names)
+    df["r_name"] = df["name"].map(canonical_name)
+    m_id = df["mkey"].map(m["id_value"]).fillna("").astype(str)
+    kind = df["mkey"].map(m["kind"])
+    feats: dict[str, np.ndarray] = {}
+
+    # names: the first that holds of exact, homophone, one character, close in sound, else differs
+    exact = (df["m_name"] == df["r_name"]).to_numpy()
+    homophone = np.array([homophones(a, b) for a, b in zip(df["m_name"], df["r_name"], strict=True)], dtype=bool) & ~exact
+    one_char = (cpdist(df["m_name"].tolist(), df["r_name"].tolist(), scorer=Levenshtein.distance) == 1) & ~exact & ~homophone
+    close = (
+        (cpdist(df["m_name"].map(name_pinyin).tolist(), df["r_name"].map(name_pinyin).tolist(), scorer=fuzz.ratio) >= 85)
+        & ~exact
+        & ~homophone
+        & ~one_char
+    )
+    short = (df["m_name"].str.len() <= 2).to_numpy()
+    feats.update(name_exact=exact, name_homophone=homophone, name_one_char=one_char & ~short)
+    feats.update(name_one_char_short=one_char & short, name_sounds_close=close)
+    feats["name_differs"] = ~(exact | homophone | one_char | close)
+
+    # ID digits: one typo (substitution, transposition, a digit added or lost), else the
+    # first 14 (region + birth date; an Excel cell loses the last ones), else the birth date
+    has_id = (m_id.str.len() > 0).to_numpy()
+    pid_s = df["pid"].astype(str)
+    typo = (cpdist(m_id.tolist(), pid_s.tolist(), scorer=OSA.distance) <= 1) & has_id
+    long_id = has_id & (m_id.str.len() >= 14).to_numpy()
+    p14 = (m_id.str.slice(0, 14) == pid_s.str.slice(0, 14)).to_numpy() & long_id & ~typo
+    birth = (m_id.str.slice(6, 14) == pid_s.str.slice(6, 14)).to_numpy() & long_id & ~typo & ~p14
+    feats["id_one_typo"], feats["id_prefix14"], feats["id_birth"] = typo, p14, birth
+    # a fragment of an ID (a few digits) tells nothing either way
+    feats["id_differs"] = has_id & (m_id.str.len() >= 15).to_numpy() & ~(typo | p14 | birth)
+
+    # places, households, accounts: does the person have any of the mention's?
+    cand = set(df["pid"])
+    places = ref.places[ref.places["pid"].isin(cand)]
+    place_set = set(zip(places["pid"], places["vid"], strict=True))
+    town_set = {(p, v.split("/", 1)[0]) for p, v in place_set}
+    hh = ref.households[ref.households["pid"].isin(cand)]
+    hh_set = set(zip(hh["pid"], hh["hid"], strict=True))
+    acc = ref.accounts[ref.accounts["pid"].isin(cand)]
+    acc_set = set(zip(acc["pid"], acc["account"], strict=True))
+    known_place = {p for p, _ in place_set}
+    vids, hids, accs = df["mkey"].map(m["vids"]), df["mkey"].map(m["hids"]), df["mkey"].map(m["accounts"])
+    same_v, same_t, other_t, same_h, same_a = [], [], [], [], []
+    for pid, vs, hs, acs in zip(df["pid"], vids, hids, accs, strict=True):
+        v = any((pid, x) in place_set for x in vs)
+        t = not v and any((pid, x.split("/", 1)[0]) in town_set for x in vs)
+        same_v.append(v)
+        same_t.append(t)
+        other_t.append(not v and not t and bool(vs) and pid in known_place)
+        same_h.append(any((pid, x) in hh_set for x in hs))
+        same_a.append(any((pid, x) in acc_set for x in acs))
+    feats["same_village"], feats["same_town"], feats["other_town"] = np.array(same_v), np.array(same_t), np.array(other_t)
+    feats["same_household"], feats["same_account"] = np.array(same_h), np.array(same_a)
+
+    bits = np.zeros(len(df))
+    for f, on in feats.items():
+        bits += WEIGHTS[f] * on
+    df["bits"] = bits
+    df["score"] = 1.0 / (1.0 + np.power(2.0, -(bits + kind.map(PRIORS).to_numpy(dtype=float))))
+    order = sorted(feats, key=lambda f: -WEIGHTS[f])
+    df["reasons"] = ["、".join(REASONS[f] for f in order if feats[f][i]) for i in range(len(df))]
+    return df[["mkey", "pid", "name", "bits", "score", "reasons"]]
+
+
+def decide(scored: pd.DataFrame, mentions: pd.DataFrame, settings: Settings, decisions: Iterable[Decision] = ()) -> Resolution:
+    """Link, send to review, or leave each mention; reviewers' decisions win over scores."""
+    confirmed = {d.mkey: d for d in decisions if d.verdict == "confirm"}
+    rejected = {(d.mkey, d.pid) for d in decisions if d.verdict == "reject"}
+    if len(scored) and rejected:
+        keep = [(k, p) not in rejected for k, p in zip(scored["mkey"], scored["pid"], strict=True)]
+        scored = scored[keep]
+    scored = scored.sort_values(["mkey", "bits", "pid"], ascending=[True, False, True], kind="stable")
+    by_mention = {k: g for k, g in scored.groupby("mkey", sort=False)}
+    outcomes, review = [], []
+    for mkey in mentions["mkey"]:
+        if mkey in confirmed:
+            d = confirmed[mkey]
+            outcomes.append((mkey, "confirmed", d.pid, 1.0, f"人工确认（{d.by} {d.at}）".replace("（ ）", "")))
+            continue
+        g = by_mention.get(mkey)
+        if g is None or g.empty:
+            outcomes.append((mkey, "none", None, 0.0, "无候选人"))
+            continue
+        best = g.iloc[0]
+        runner_bits = g["bits"].iloc[1] if len(g) > 1 else -np.inf
+        if best["score"] >= settings.link_at and best["bits"] - runner_bits >= settings.margin_bits:
+            outcomes.append((mkey, "linked", best["pid"], round(float(best["score"]), 4), best["reasons"]))
+        elif best["score"] >= settings.review_at:
+            why = best["reasons"]
+            if best["score"] >= settings.link_at:
+                near = int((g["bits"] >= best["bits"] - settings.margin_bits).sum())
+                why = f"{near} 名候选人得分接近（{best['reasons']}），需人工确认"
+            outcomes.append((mkey, "review", None, round(float(best["score"]), 4), why))
+            top = g[g["score"] >= settings.review_at].head(5)
+            for rank, row in enumerate(top.itertuples(index=False), start=1):
+                review.append((mkey, rank, row.pid, row.name, round(float(row.score), 4), float(row.bits), row.reasons))
+        else:
+            outcomes.append((mkey, "none", None, round(float(best["score"]), 4), "候选人得分过低"))
+    return Resolution(
+        pd.DataFrame(outcomes, columns=["mkey", "status", "pid", "score", "reasons"]),
+        pd.DataFrame(review, columns=["mkey", "rank", "pid", "name", "score", "bits", "reasons"]),
+    )
+
+
+def resolve(
+    mentions: pd.DataFrame, ref: Reference, settings: Settings | None = None, decisions: Iterable[Decision] = ()
+) -> Resolution:
+    """Block, score and decide every mention (columns mkey, kind, id_value, name, vids, hids, accounts)."""
+    settings = settings or Settings()
+    if mentions.empty or not settings.enabled:
+        return empty_resolution()
+    started = time.perf_counter()
+    mentions = mentions.drop_duplicates("mkey").reset_index(drop=True)
+    pairs = candidate_pairs(mentions, ref)
+    if "exclude" in mentions and len(pairs):
+        # a declared relative is never the declaring cadre
+        pairs = pairs[pairs["pid"] != pairs["mkey"].map(mentions.set_index("mkey")["exclude"])].reset_index(drop=True)
+    scored = score_pairs(pairs, mentions, ref)
+    out = decide(scored, mentions, settings, decisions)
+    out.pairs = len(pairs)
+    out.seconds = time.perf_counter() - started
+    out.stats = out.outcomes["status"].value_counts().to_dict()
+    return out
+
+
+def explain_weights() -> list[tuple[str, str, float]]:
+    """(feature, Chinese label, bits) for the README and the review page."""
+    return [(f, REASONS[f], w) for f, w in WEIGHTS.items()]
+
+
+__all__ = [
+    "MAX_BLOCK",
+    "PRIORS",
+    "REASONS",
+    "WEIGHTS",
+    "Decision",
+    "Reference",
+    "Resolution",
+    "Settings",
+    "candidate_pairs",
+    "decide",
+    "empty_resolution",
+    "explain_weights",
+    "resolve",
+    "score_pairs",
+]

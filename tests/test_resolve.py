@@ -1,0 +1,273 @@
+"""Identity resolution: each kind of damage is linked to the right person, ambiguity goes to review.
+
+The reference below is a handful of people written out by hand; every mention is one
+damaged row whose true person is known, so each test states which pid it must link to.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from loaders.normalize import id_check_char, normalise_id
+from resolve.engine import Decision, Reference, candidate_pairs, resolve
+from resolve.names import VARIANTS, canonical_name, homophones, surname_readings
+from synth.noise import damage_id
+
+
+def vid(first17: str) -> str:
+    """A valid ID number from its first 17 digits."""
+    return first17 + id_check_char(first17)
+
+
+WANG = vid("37012319900101123")  # 王芳, 东村, H1
+ZHANG = vid("37012319851212151")  # 张伟, 东村, H1
+LI_A = vid("37012319700303161")  # 李娜 — two of them in 西村
+LI_B = vid("37012319720505171")
+YAN = vid("37012319660606181")  # 闫华, 西村
+SHAN = vid("37012319880808191")  # 单丽, 北村
+ZENG = vid("37012319770707201")  # 曾红, 东村, H9 — a cadre in the relative tests
+ZENG_WIFE = vid("37012319790909211")  # 李桂兰, H9
+
+REF = Reference(
+    people=pd.DataFrame(
+        [
+            (WANG, "王芳"),
+            (ZHANG, "张伟"),
+            (LI_A, "李娜"),
+            (LI_B, "李娜"),
+            (YAN, "闫华"),
+            (SHAN, "单丽"),
+            (ZENG, "曾红"),
+            (ZENG_WIFE, "李桂兰"),
+        ],
+        columns=["pid", "name"],
+    ),
+    places=pd.DataFrame(
+        [
+            (WANG, "青山镇/东村"),
+            (ZHANG, "青山镇/东村"),
+            (LI_A, "青山镇/西村"),
+            (LI_B, "青山镇/西村"),
+            (YAN, "青山镇/西村"),
+            (SHAN, "白水镇/北村"),
+            (ZENG, "青山镇/东村"),
+            (ZENG_WIFE, "青山镇/东村"),
+        ],
+        columns=["pid", "vid"],
+    ),
+    households=pd.DataFrame([(WANG, "H1"), (ZHANG, "H1"), (ZENG, "H9"), (ZENG_WIFE, "H9")], columns=["pid", "hid"]),
+    accounts=pd.DataFrame([(WANG, "6217000000000001")], columns=["pid", "account"]),
+)
+
+
+def mention(
+    mkey: str,
+    id_value: str,
+    name: str,
+    village: str = "青山镇/东村",
+    hid: str = "",
+    account: str = "",
+    kind: str = "payment",
+    exclude: str = "",
+) -> dict:
+    return {
+        "mkey": mkey, "kind": kind, "id_value": normalise_id(id_value).value if id_value else "", "name": name,
+        "vids": (village,) if village else (), "hids": (hid,) if hid else (), "accounts": (account,) if account else (),
+        "town": village.split("/")[0], "village": village.split("/")[-1], "src_fid": 1, "src_line": 2, "exclude": exclude,
+    }  # fmt: skip
+
+
+def run(*mentions: dict, decisions: list[Decision] | None = None) -> pd.DataFrame:
+    return resolve(pd.DataFrame(mentions), REF, decisions=decisions or []).outcomes.set_index("mkey")
+
+
+def swap(s: str, i: int) -> str:
+    return s[:i] + s[i + 1] + s[i] + s[i + 2 :]
+
+
+@pytest.mark.parametrize(
+    ("damaged", "why"),
+    [
+        (WANG[:9] + str((int(WANG[9]) + 3) % 10) + WANG[10:], "身份证号仅一位之差"),  # a substituted birth digit
+        (swap(WANG, 14), "身份证号仅一位之差"),  # two adjacent digits transposed
+        (WANG[:11] + WANG[12:], "身份证号仅一位之差"),  # a digit lost
+        (WANG[:15] + "000", "身份证号前14位"),  # Excel kept 15 digits of the number
+    ],
+)
+def test_each_kind_of_id_damage_links_to_the_right_person(damaged: str, why: str) -> None:
+    assert not normalise_id(damaged).valid
+    out = run(mention("m", damaged, "王芳", hid="H1")).loc["m"]
+    assert (out["status"], out["pid"]) == ("linked", WANG)
+    assert why in out["reasons"] and out["score"] >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("name", "feature"),
+    [
+        ("章玮", "姓名同音"),  # homophones of both characters (a pinyin IME's slip)
+        ("張 偉", "姓名一致"),  # traditional characters and a stray space: the loaders' normalisation
+    ],
+)
+def test_a_damaged_name_with_a_damaged_id_still_links(name: str, feature: str) -> None:
+    bad = damage_id(ZHANG, "substitution", __import__("random").Random(3))
+    out = run(mention("m", bad, name, hid="H1")).loc["m"]
+    assert (out["status"], out["pid"]) == ("linked", ZHANG)
+    assert feature in out["reasons"]
+
+
+def test_a_look_alike_character_links_through_the_id_and_household() -> None:
+    out = run(mention("m", swap(WANG, 3), "玉芳", hid="H1")).loc["m"]  # 王 → 玉
+    assert (out["status"], out["pid"]) == ("linked", WANG)
+    assert "姓名一字之差" in out["reasons"]
+
+
+def test_variant_characters_are_one_name() -> None:
+    assert canonical_name("阎华") == canonical_name("闫华") == "闫华"
+    assert all(canonical_name(a) == canonical_name(b) for a, b in VARIANTS.items())
+    out = run(mention("m", YAN[:16] + "99", "阎华", village="青山镇/西村")).loc["m"]
+    assert (out["status"], out["pid"]) == ("linked", YAN)
+    assert "姓名一致" in out["reasons"]
+
+
+def test_every_reading_of_a_heteronym_surname_blocks() -> None:
+    """单 as a surname is shan; a clerk typing by sound writes 善. Region digits and the
+    village are wrong too, so only birth date + a reading of the surname can meet them."""
+    assert {"dan", "shan"} <= set(surname_readings("单丽")) and {"ceng", "zeng"} <= set(surname_readings("曾红"))
+    assert homophones("单丽", "善丽")
+    bad = "99" + SHAN[2:]
+    m = pd.DataFrame([mention("m", bad, "善丽", village="白水镇/北村")])
+    assert SHAN in set(candidate_pairs(m, REF)["pid"])
+    out = run(mention("m", bad, "善丽", village="白水镇/北村")).loc["m"]
+    assert out["pid"] == SHAN or out["status"] == "review"  # found either way; never someone else
+
+
+def test_an_ambiguous_same_name_pair_in_one_village_is_not_linked() -> None:
+    """Two 李娜 in 西村 and a row whose ID shares nothing with either: review, both listed."""
+    res = resolve(pd.DataFrame([mention("m", "123456", "李娜", village="青山镇/西村")]), REF)
+    out = res.outcomes.set_index("mkey").loc["m"]
+    assert out["status"] == "review" and pd.isna(out["pid"])
+    assert set(res.candidates["pid"]) == {LI_A, LI_B}
+    assert "需人工确认" in out["reasons"] or out["score"] < 0.95
+
+
+def test_one_of_the_pair_is_linked_when_the_id_tells_them_apart() -> None:
+    out = run(mention("m", LI_B[:15] + "000", "李娜", village="青山镇/西村")).loc["m"]
+    assert (out["status"], out["pid"]) == ("linked", LI_B)
+
+
+def test_a_stranger_is_not_linked() -> None:
+    out = run(mention("m", vid("37012320010101301")[:16] + "00", "赵强", village="青山镇/东村")).loc["m"]
+    assert out["status"] == "none"
+
+
+def test_a_declared_relative_without_id_links_through_village_and_the_cadres_household() -> None:
+    m = mention("r", "", "李贵兰", hid="H9", kind="relative", exclude=ZENG)  # 桂 → 贵 (homophone)
+    out = run(m).loc["r"]
+    assert (out["status"], out["pid"]) == ("linked", ZENG_WIFE)
+    assert "同户" in out["reasons"]
+    # the declaring cadre is never his own relative, however well the name fits
+    out = run(mention("r2", "", "曾红", hid="H9", kind="relative", exclude=ZENG)).loc["r2"]
+    assert out["pid"] != ZENG
+
+
+def test_reviewers_decisions_win_over_scores() -> None:
+    m = mention("m", "123456", "李娜", village="青山镇/西村")
+    assert run(m, decisions=[Decision("m", LI_A, "confirm", "审核员", "2026-11-22")]).loc["m", "pid"] == LI_A
+    # rejecting one of the pair leaves the other a unique, but still weak, candidate
+    out = run(m, decisions=[Decision("m", LI_A, "reject")]).loc["m"]
+    assert out["pid"] != LI_A
+
+
+def test_blocking_never_compares_all_pairs() -> None:
+    m = pd.DataFrame([mention("m", swap(WANG, 14), "王芳", hid="H1")])
+    pairs = candidate_pairs(m, REF)
+    assert 0 < len(pairs) < len(REF.people)
+
+
+# -- in the load: the golden fixture's planted case, the switch, reviewers' decisions ---------------
+GOLDEN = __import__("pathlib").Path(__file__).parent / "fixtures" / "golden"
+LI_GUILAN, LI_GUILAN_BAD = "370123194503011249", "370123194503101249"
+
+
+@pytest.fixture(scope="module")
+def golden_parsed() -> list:
+    from loaders.load import parse_folder
+
+    return [f for f in parse_folder(GOLDEN)[0] if f.error is None]
+
+
+def test_a_mistyped_id_is_linked_at_load_and_the_switch_turns_it_off(golden_parsed) -> None:
+    from loaders.build import ResolveOptions, build_graph
+
+    on = build_graph(golden_parsed)
+    pay = on.nodes["Payment"].set_index("pay_id").loc["G053"]
+    assert pay["pid"] == LI_GUILAN and pay["id_number"] == LI_GUILAN_BAD and not pay["id_valid"] and pay["resolved"]
+    assert pay["link_score"] >= 0.95 and "身份证号仅一位之差" in pay["link_reasons"]
+    assert LI_GUILAN_BAD not in set(on.nodes["Person"]["pid"])  # no person of its own
+    received = on.rels["RECEIVED"]
+    assert received.loc[received["to"] == "G053", "from"].tolist() == [LI_GUILAN]
+
+    off = build_graph(golden_parsed, resolution=ResolveOptions(enabled=False))
+    pay = off.nodes["Payment"].set_index("pay_id").loc["G053"]
+    assert pay["pid"] == LI_GUILAN_BAD and not pay["resolved"] and pd.isna(pay["link_score"])
+    assert LI_GUILAN_BAD in set(off.nodes["Person"]["pid"])
+
+
+def test_household_relatives_are_inferred_and_counted_apart_from_declared_ones(golden_parsed) -> None:
+    from loaders.build import build_graph
+
+    rel = build_graph(golden_parsed).rels["RELATIVE_OF"]
+    cadre = "370123197005011039"  # 张建国
+    mine = rel[rel["from"] == cadre]
+    by_basis = mine.groupby("basis")["to"].apply(set).to_dict()
+    assert "370123199506011079" in by_basis["户籍推断"]  # 张伟, his son: never declared
+    assert "370123199506011079" not in by_basis["申报"]
+    assert LI_GUILAN in by_basis["申报"]  # declared without ID, unique name in 东村
+
+
+def test_a_reviewers_confirmation_is_applied_by_the_next_load(tmp_path) -> None:
+    """A row the scores cannot decide goes to the review list; confirmed, the next load links it."""
+    import shutil
+
+    from loaders.build import ResolveOptions, build_graph
+    from loaders.load import parse_folder
+    from resolve.review import decide, load_decisions, read_review, write_review
+
+    data = tmp_path / "data"
+    shutil.copytree(GOLDEN, data)
+    with (data / "payments.csv").open("a", encoding="utf-8") as fh:
+        # 王秀英's name and village, but only the first six digits of an ID: one candidate, too weak to link
+        fh.write("G054,临时救助,王秀英,370123,,青山镇,东村,500,2022-02-10,2022-02,,\n")
+    files = [f for f in parse_folder(data)[0] if f.error is None]
+    first = build_graph(files)
+    write_review(tmp_path, first.resolution, first.mentions, {f.fid: f.name for f in files})
+    review = read_review(tmp_path)
+    row = review[review["id_value"] == "370123"]
+    assert row["pid"].tolist() == ["370123197203021043"] and row["verdict"].tolist() == [""]
+    assert first.nodes["Payment"].set_index("pay_id").loc["G054", "pid"] == "370123"  # not linked yet
+    mkey = row["mkey"].iloc[0]
+
+    decide(mkey, "370123197203021043", "confirm", "李办案", tmp_path)
+    assert read_review(tmp_path).set_index("mkey").loc[mkey, "verdict"] == "confirm"
+    again = build_graph(files, resolution=ResolveOptions(decisions=load_decisions()))
+    out = again.resolution.outcomes.set_index("mkey").loc[mkey]
+    assert (out["status"], out["pid"]) == ("confirmed", "370123197203021043") and "李办案" in out["reasons"]
+    assert again.nodes["Payment"].set_index("pay_id").loc["G054", "pid"] == "370123197203021043"
+    with pytest.raises(ValueError, match="复核清单中没有"):
+        decide(mkey, "370123197005011039", "confirm", "李办案", tmp_path)  # not a candidate of that row
+
+
+def test_person_search_uses_the_same_normalisation() -> None:
+    """Searching 阎華 (variant + traditional) finds 闫华 first, with a full score."""
+    from workbench.search import PersonIndex
+
+    class Store:
+        def query(self, name: str, **params: object) -> pd.DataFrame:
+            return pd.DataFrame(
+                {"pid": [YAN, WANG], "name": ["闫华", "王芳"], "id_valid": [True, True], "town": ["青山镇"] * 2,
+                 "village": ["西村", "东村"], "position": [None, None]}
+            )  # fmt: skip
+
+    hits = PersonIndex.build(Store()).search("阎華")
+    assert hits.iloc[0]["pid"] == YAN and hits.iloc[0]["score"] == 100.0
