@@ -344,7 +344,9 @@ def resolve(
     pairs = candidate_pairs(mentions, ref)
     if "exclude" in mentions and len(pairs):
         # a declared relative is never the declaring cadre
-        pairs = pairs[pairs["pid"] != pairs["mkey"].map(mentions.set_index("mkey")["exclude"])].reset_index(drop=True)
+        excluded = dict(zip(mentions["mkey"], mentions["exclude"], strict=True))
+        keep = [p != excluded.get(k) for k, p in zip(pairs["mkey"], pairs["pid"], strict=True)]
+        pairs = pairs[keep].reset_index(drop=True)
     scored = score_pairs(pairs, mentions, ref)
     out = decide(scored, mentions, settings, decisions)
     out.pairs = len(pairs)

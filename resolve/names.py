@@ -46,35 +46,30 @@ def canonical_name(name: str | None) -> str:
 
 
 @cache
+def _char_pinyin(c: str) -> str:
+    """The common toneless reading of one character ('' for what has none)."""
+    out = lazy_pinyin(c, errors="ignore")
+    return out[0].lower() if out else ""
+
+
+@cache
+def _char_heteronyms(c: str) -> tuple[str, ...]:
+    """Every toneless reading pypinyin knows for one character."""
+    readings = pinyin(c, style=Style.NORMAL, heteronym=True, errors="ignore")
+    return tuple(sorted({r.lower() for r in readings[0]})) if readings else ()
+
+
+# pypinyin takes about 2 ms a call on these machines: names are read character by
+# character through the two caches above (a county has a few thousand distinct characters
+# in 600k names), which costs the word segmentation nothing in names.
+
+
+@cache
 def name_pinyin(name: str | None) -> str:
     """Toneless pinyin of the canonical name, without separators (张三 → zhangsan)."""
-    return "".join(lazy_pinyin(canonical_name(name), errors="ignore")).lower()
+    return "".join(_char_pinyin(c) for c in canonical_name(name))
 
 
-@cache
-def char_readings(name: str | None) -> tuple[frozenset[str], ...]:
-    """The readings of each character of the canonical name: every reading of the surname
-    (the first character), the common reading of the others.
-
-    All of pypinyin's heteronym readings would be too loose for scoring (it lists a rare
-    reading yu for 王, which would make 玉芳 a homophone of 王芳); for the surname the
-    readings it has as a surname are added from ``SURNAME_HETERONYMS``.
-    """
-    cname = canonical_name(name)
-    readings = [r.lower() for r in lazy_pinyin(cname, errors="ignore")]
-    if not cname or len(readings) != len(cname):
-        return tuple(frozenset([r]) for r in readings)
-    first = frozenset([readings[0], *SURNAME_HETERONYMS.get(cname[0], ())])
-    return (first, *(frozenset([r]) for r in readings[1:]))
-
-
-def homophones(a: str | None, b: str | None) -> bool:
-    """Whether two names can be read alike, character by character (单丽 and 善丽: 单 reads shan too)."""
-    ra, rb = char_readings(a), char_readings(b)
-    return len(ra) == len(rb) > 0 and len(canonical_name(a)) == len(ra) and all(x & y for x, y in zip(ra, rb, strict=True))
-
-
-@cache
 def surname_readings(name: str | None) -> tuple[str, ...]:
     """Every pinyin reading of the name's first character (单 → dan, shan, chan; 区 → qu, ou).
 
@@ -83,10 +78,30 @@ def surname_readings(name: str | None) -> tuple[str, ...]:
     blocking on every reading keeps both spellings in one block.
     """
     c = canonical_name(name)[:1]
-    if not c:
-        return ()
-    readings = pinyin(c, style=Style.NORMAL, heteronym=True, errors="ignore")
-    return tuple(sorted({r.lower() for r in readings[0]})) if readings else ()
+    return _char_heteronyms(c) if c else ()
+
+
+@cache
+def char_readings(name: str | None) -> tuple[frozenset[str], ...]:
+    """The readings of each character of the canonical name: the common reading, and for the
+    surname (the first character) also the readings it has as a surname.
+
+    All of pypinyin's heteronym readings would be too loose for scoring (it lists a rare
+    reading yu for 王, which would make 玉芳 a homophone of 王芳); the surname's readings
+    come from ``SURNAME_HETERONYMS``.
+    """
+    cname = canonical_name(name)
+    readings = [_char_pinyin(c) for c in cname]
+    if not cname or not all(readings):
+        return tuple(frozenset([r]) for r in readings if r)
+    first = frozenset([readings[0], *SURNAME_HETERONYMS.get(cname[0], ())])
+    return (first, *(frozenset([r]) for r in readings[1:]))
+
+
+def homophones(a: str | None, b: str | None) -> bool:
+    """Whether two names can be read alike, character by character (单丽 and 善丽: 单 reads shan too)."""
+    ra, rb = char_readings(a), char_readings(b)
+    return len(ra) == len(rb) > 0 and len(canonical_name(a)) == len(ra) and all(x & y for x, y in zip(ra, rb, strict=True))
 
 
 __all__ = ["VARIANTS", "canonical_name", "char_readings", "homophones", "name_pinyin", "surname_readings"]

@@ -39,7 +39,7 @@ def test_overview_shows_counts_with_chinese_labels(app, tiny_loaded) -> None:
     assert at.title[0].value == "图谱概况"
     table = at.dataframe[0].value
     person = table[table["名称"] == "Person"].iloc[0]
-    assert (person["中文"], int(person["数量"])) == ("人员", 16)
+    assert (person["中文"], int(person["数量"])) == ("人员", 15)
     assert int(at.metric[0].value.replace(",", "")) == sum(v for k, v in report.counts.items() if k in store.schema.nodes)
     files = at.dataframe[1].value
     assert sorted(files["文件"]) == sorted(f.file for f in report.files)

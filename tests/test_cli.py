@@ -30,7 +30,7 @@ def test_load_prints_the_report_and_counts_then_info_agrees(tiny_dir: Path, tmp_
     info = runner.invoke(app, ["info", "--store", store])
     assert info.exit_code == 0
     person = next(line for line in info.output.splitlines() if "Person" in line)
-    assert person.split("│")[4].strip() == "16"
+    assert person.split("│")[4].strip() == "15"
 
     out = tmp_path / "w.csv"
     scan = runner.invoke(app, ["scan", "--store", store, "--out", str(out), "--models", "INVALID_ID,DECEASED_RECIPIENT"])

@@ -67,11 +67,17 @@ def test_demo_graph_holds_the_planted_evidence(demo_loaded, demo_dir: Path) -> N
     assert 25_000 < report.counts["Payment"] < 35_000
     assert 5_000 < report.counts["Person"] < 6_000
     rows = planted(demo_dir)
-    # the invalid IDs planted are in the graph as persons of their own, marked invalid
+    # the invalid IDs planted stay on their payment rows, marked invalid; identity resolution
+    # links each row to its owner (same name, household, one digit off or Excel's lost digits)
     for r in rows:
         if r["model"] == "INVALID_ID":
-            df = store.query("person_by_id", pid=r["subject_id"], scope_town="", scope_village="")
-            assert df["id_valid"].tolist() == [False], r
+            assert store.query("person_by_id", pid=r["subject_id"], scope_town="", scope_village="").empty, r
+            df = store.run(
+                "MATCH (p:Person)-[:RECEIVED]->(pay:Payment) WHERE pay.id_number = $v "
+                "RETURN p.name AS name, p.id_valid AS pv, pay.id_valid AS v, pay.resolved AS res",
+                {"v": r["subject_id"]},
+            )
+            assert df.values.tolist() == [[r["subject_name"], True, False, True]], r
     # the declaration without ID number was matched by its unique name
     (name_case,) = [r for r in rows if "按姓名唯一匹配" in r["note"]]
     cadre, relative = name_case["subject_id"].split("|")
@@ -88,9 +94,14 @@ def test_demo_graph_holds_the_planted_evidence(demo_loaded, demo_dir: Path) -> N
 def test_fifteen_digit_and_full_width_household_ids_join_their_payments(demo_loaded) -> None:
     store, _ = demo_loaded
     df = store.run("MATCH (p:Person) WHERE p.id_valid = false AND p.id_problem <> '申报亲属未匹配到人员' RETURN count(p) AS c")
-    # only the planted invalid IDs (3 checksums + 1 numeric cell) are invalid: the 15-digit
-    # and full-width household IDs all normalised to valid people
-    assert df["c"].iloc[0] == 4
+    # the 15-digit and full-width household IDs all normalised to valid people; the only
+    # invalid IDs are the planted payment rows (3 checksums + 1 numeric cell), all linked
+    assert df["c"].iloc[0] == 0
+    df = store.run(
+        "MATCH (pay:Payment) WHERE pay.id_valid = false "
+        "RETURN count(pay) AS c, sum(CASE WHEN pay.resolved THEN 1 ELSE 0 END) AS r"
+    )
+    assert df.values.tolist() == [[4, 4]]
 
 
 def test_the_scan_finds_every_planted_case_and_no_look_alike(demo_scan, demo_dir: Path) -> None:

@@ -271,3 +271,33 @@ def test_person_search_uses_the_same_normalisation() -> None:
 
     hits = PersonIndex.build(Store()).search("阎華")
     assert hits.iloc[0]["pid"] == YAN and hits.iloc[0]["score"] == 100.0
+
+
+def test_the_review_page_shows_a_town_user_only_their_town_masked_and_refuses_the_other(tmp_path) -> None:
+    from resolve.engine import Resolution
+    from resolve.review import write_review
+    from workbench.access import Jurisdiction, Role, User
+    from workbench.resolveview import record_decision, review_rows
+
+    ms = pd.DataFrame(
+        [mention("a", "370123", "李娜", village="青山镇/西村"), mention("b", "370123", "单丽", village="白水镇/北村")]
+    )
+    cands = pd.DataFrame(
+        [("a", 1, LI_A, "李娜", 0.7, 9.0, "姓名一致、同村"), ("a", 2, LI_B, "李娜", 0.7, 9.0, "姓名一致、同村"),
+         ("b", 1, SHAN, "单丽", 0.7, 9.0, "姓名一致、同村")],
+        columns=["mkey", "rank", "pid", "name", "score", "bits", "reasons"],
+    )  # fmt: skip
+    outcomes = pd.DataFrame(
+        [("a", "review", None, 0.7, ""), ("b", "review", None, 0.7, "")], columns=["mkey", "status", "pid", "score", "reasons"]
+    )
+    write_review(tmp_path, Resolution(outcomes, cands), ms, {1: "payments.csv"})
+
+    officer = User("banan", "办案", frozenset({Role.CASE_OFFICER}), Jurisdiction("青山镇"))
+    rows = review_rows(officer, tmp_path)
+    assert set(rows["mkey"]) == {"a"} and set(rows["pid"]) == {LI_A, LI_B}
+    assert all("*" in p for p in rows["shown_pid"])  # a case officer sees masked numbers
+    with pytest.raises(PermissionError):
+        record_decision(officer, tmp_path, "b", SHAN, "confirm")  # 白水镇 is not theirs
+    record_decision(officer, tmp_path, "a", LI_B, "confirm", "入户核实")
+    assert review_rows(officer, tmp_path).empty  # decided: off the list of undecided rows
+    assert review_rows(officer, tmp_path, undecided_only=False).set_index("pid").loc[LI_B, "verdict"] == "confirm"
