@@ -401,6 +401,12 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None, resolutio
     out.nodes["Person"] = _with_home(persons, out)
     if not cadres.empty:
         out.rels["RELATIVE_OF"] = _relatives_of(cadres, out.rels.get("DECLARED_RELATIVE"), out.rels.get("MEMBER_OF"), hh_nodes)
+        by_basis = out.rels["RELATIVE_OF"]["basis"].value_counts()
+        out.notes.append(
+            "干部亲属关系："
+            + "，".join(f"{b} {int(by_basis.get(b, 0)):,}" for b in ("申报", "户籍推断", "分户关联"))
+            + "（户籍推断、分户关联为未申报但按户籍认定的亲属）"
+        )
 
     _fill_missing_columns(out, schema)
     return out

@@ -68,3 +68,13 @@ def test_unknown_person_and_bad_depth(tiny_view) -> None:
         ego_map(tiny_view, "370123000000000000")
     with pytest.raises(ValueError, match="深度"):
         ego_map(tiny_view, ZHANG_SAN, depth=4)
+
+
+def test_an_undeclared_household_relative_is_drawn_as_inferred(golden_view) -> None:
+    """张建国 declared his wife 王秀英 but not his son 张伟; both live in his household H01:
+    the wife's link is the declared one, the son's says 户籍推断."""
+    cadre, wife, son = "370123197005011039", "370123197203021043", "370123199506011079"
+    edges = _edges(ego_map(golden_view, cadre, depth=1, rels={"RELATIVE_OF"}))
+    assert (cadre, wife, "亲属（配偶）") in edges
+    assert (cadre, son, "亲属（儿子·户籍推断）") in edges
+    assert not any(t == wife and "户籍推断" in label for _, t, label in edges)  # one link per pair, declared first

@@ -153,6 +153,8 @@ def test_load_notes_name_unknown_cadre_and_unlisted_program(tiny_loaded) -> None
     notes = tiny_loaded[1].notes
     assert any("某人(370123199999999999)" in n for n in notes)
     assert any("危房改造补助" in n for n in notes)
+    # relatives counted by basis: 3 declarations of 张三 matched, his 2 household co-members
+    assert "干部亲属关系：申报 3，户籍推断 2，分户关联 0（户籍推断、分户关联为未申报但按户籍认定的亲属）" in notes
 
 
 def test_reload_of_the_same_folder_gives_the_same_graph(tiny_dir: Path, tiny_store) -> None:

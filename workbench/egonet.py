@@ -63,9 +63,13 @@ def link_label(rel: str, detail: object) -> str:
 def person_links(store: GraphStore, pids: list[str]) -> pd.DataFrame:
     """``graph/person_links`` of ``pids``, sorted: the store returns rows in no set order, and a
     map (node numbers, layout, which neighbours a cap hides) or a path list must be the same
-    for the same data."""
-    links = store.query("graph/person_links", pids=pids)
-    return _visible(links).sort_values(["pid", "rel", "kind", "key"], kind="stable")
+    for the same data. One relative link per pair, the declared one first."""
+    links = _visible(store.query("graph/person_links", pids=pids))
+    # a relative both declared and in the cadre's household is one link, shown as declared
+    inferred = links["detail"].astype(str).str.endswith("·户籍推断")
+    links = links.assign(_inferred=inferred).sort_values(["pid", "rel", "kind", "key", "_inferred", "detail"], kind="stable")
+    again = links["rel"].str.startswith("RELATIVE_OF") & links.duplicated(["pid", "rel", "kind", "key"])
+    return links[~again].drop(columns="_inferred")
 
 
 def linked_people(store: GraphStore, hids: list[str], accounts: list[str]) -> pd.DataFrame:

@@ -3,6 +3,8 @@
 // One row per person in $pids and linked node: relatives (rel RELATIVE_OF< when the
 // person is the relative, so the map keeps the cadre → relative direction), household
 // registrations, accounts, offices, employers, vehicles, businesses and death records.
+// A relative known only from the household registers has '·户籍推断' after the relation
+// (a declared one has the bare relation; a split-household one 分户关联户成员).
 // rel is the relationship type (its Chinese name comes from the schema); day_from and
 // day_to bound the link in time where the data says (term, employment, registration),
 // else ±1000000 (typed bounds, not null: a UNION needs one type per column).
@@ -12,13 +14,15 @@
 MATCH (p:Person)-[r:RELATIVE_OF]->(q:Person)
 WHERE p.pid IN $pids AND ($scope_town = '' OR p.town = $scope_town) AND ($scope_village = '' OR p.village = $scope_village)
 WITH p, r, q, coalesce(($scope_town = '' OR q.town = $scope_town) AND ($scope_village = '' OR q.village = $scope_village), false) AS inside
-RETURN p.pid AS pid, 'RELATIVE_OF' AS rel, r.relation AS detail, 'Person' AS kind, q.pid AS key,
+RETURN p.pid AS pid, 'RELATIVE_OF' AS rel, CASE WHEN r.basis = '户籍推断' THEN r.relation + '·户籍推断' ELSE r.relation END AS detail,
+       'Person' AS kind, q.pid AS key,
        CASE WHEN inside THEN q.name ELSE NULL END AS name, -1000000 AS day_from, 1000000 AS day_to, inside AS visible
 UNION ALL
 MATCH (p:Person)<-[r:RELATIVE_OF]-(q:Person)
 WHERE p.pid IN $pids AND ($scope_town = '' OR p.town = $scope_town) AND ($scope_village = '' OR p.village = $scope_village)
 WITH p, r, q, coalesce(($scope_town = '' OR q.town = $scope_town) AND ($scope_village = '' OR q.village = $scope_village), false) AS inside
-RETURN p.pid AS pid, 'RELATIVE_OF<' AS rel, r.relation AS detail, 'Person' AS kind, q.pid AS key,
+RETURN p.pid AS pid, 'RELATIVE_OF<' AS rel, CASE WHEN r.basis = '户籍推断' THEN r.relation + '·户籍推断' ELSE r.relation END AS detail,
+       'Person' AS kind, q.pid AS key,
        CASE WHEN inside THEN q.name ELSE NULL END AS name, -1000000 AS day_from, 1000000 AS day_to, inside AS visible
 UNION ALL
 MATCH (p:Person)-[m:MEMBER_OF]->(h:Household)
