@@ -39,7 +39,7 @@ from synth.generator import generate  # noqa: E402
 KINDS = ["households", "cadres", "public_employees", "deaths", "payments", "relatives", "vehicles", "businesses"]
 
 
-def evaluate(outcomes: pd.DataFrame, mentions: pd.DataFrame, truth: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def evaluate(outcomes: pd.DataFrame, mentions: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     """Each mention with its true pid (where the truth knows it) and whether its outcome is right."""
     truth = truth.fillna("")
     t_pay = truth[truth["kind"] == "payment"].assign(
@@ -65,10 +65,10 @@ def evaluate(outcomes: pd.DataFrame, mentions: pd.DataFrame, truth: pd.DataFrame
     ev = pd.concat([pay, rel], ignore_index=True)
     ev["linked"] = ev["status"].isin(["linked", "confirmed"])
     ev["correct"] = ev["linked"] & (ev["pid"] == ev["true_pid"])
-    # damage that normalisation undoes (traditional characters, spaces) leaves an
-    # exact name: such relatives are linked by the contract's rule and are no mention
-    covered = truth.copy()
-    return ev, covered
+    # damage that normalisation undoes (traditional characters, spaces) leaves an exact
+    # name: such relatives are linked by the contract's rule, are no mention and are not
+    # counted here
+    return ev
 
 
 def main() -> None:
@@ -104,7 +104,7 @@ def main() -> None:
     t_prep = time.perf_counter() - t2
     res = resolve(mentions, ref)
     truth = pd.read_csv(folder / "truth" / "noise.csv", dtype=str, encoding="utf-8-sig")
-    ev, _ = evaluate(res.outcomes, mentions, truth)
+    ev = evaluate(res.outcomes, mentions, truth)
 
     known = ev[ev["true_pid"].notna()]
     tp = int(known["correct"].sum())

@@ -16,7 +16,7 @@ import pandas as pd
 
 from graph.schema import Schema, load_schema
 from loaders.contract import CLOSE_RELATIONS, FARM_VEHICLE_WORDS
-from loaders.normalize import EPOCH
+from loaders.normalize import EPOCH, normalise_id
 from loaders.parse import ParsedFile
 from resolve.engine import Decision, Resolution, Settings, empty_resolution, resolve
 from resolve.records import MENTION_COLUMNS, mention_key, payment_mentions, reference_from
@@ -662,13 +662,13 @@ def _apply_payment_links(payments: pd.DataFrame, mkeys: pd.Series, links: pd.Dat
     pid = mkeys.map(links["pid"]) if len(links) else pd.Series(None, index=payments.index, dtype=object)
     linked = pid.notna()
     person = payments["id_number"].where(~linked, pid)
-    link_birth = person.astype("string").str.slice(6, 14)
-    link_birth = link_birth.str.slice(0, 4) + "-" + link_birth.str.slice(4, 6) + "-" + link_birth.str.slice(6, 8)
+    # a linked pid is a valid ID number: its birth date as the loaders read it from any ID
+    link_birth = pid[linked].map(lambda p: normalise_id(p).birth.isoformat())
     return payments.assign(
         person=person,
         link_score=mkeys.map(links["score"]).where(linked, None) if len(links) else None,
         link_reasons=mkeys.map(links["reasons"]).where(linked, None) if len(links) else None,
-        birth=payments["id_number_birth"].where(~linked, link_birth),
+        birth=payments["id_number_birth"].where(~linked, link_birth.reindex(payments.index)),
     )
 
 

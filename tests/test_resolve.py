@@ -301,3 +301,34 @@ def test_the_review_page_shows_a_town_user_only_their_town_masked_and_refuses_th
     record_decision(officer, tmp_path, "a", LI_B, "confirm", "入户核实")
     assert review_rows(officer, tmp_path).empty  # decided: off the list of undecided rows
     assert review_rows(officer, tmp_path, undecided_only=False).set_index("pid").loc[LI_B, "verdict"] == "confirm"
+
+
+def test_the_review_commands_list_masked_candidates_and_record_a_decision(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from resolve.engine import Resolution
+    from resolve.review import read_review, write_review
+    from workbench.cli import app
+
+    ms = pd.DataFrame([mention("cli", "370123", "李娜", village="青山镇/西村")])
+    cands = pd.DataFrame(
+        [("cli", 1, LI_A, "李娜", 0.7, 9.0, "姓名一致、同村"), ("cli", 2, LI_B, "李娜", 0.7, 9.0, "姓名一致、同村")],
+        columns=["mkey", "rank", "pid", "name", "score", "bits", "reasons"],
+    )
+    # mkey "cli": the session's database already holds a decision on "a" (the page test)
+    outcomes = pd.DataFrame([("cli", "review", None, 0.7, "")], columns=["mkey", "status", "pid", "score", "reasons"])
+    folder = tmp_path / "store"
+    write_review(folder, Resolution(outcomes, cands), ms, {1: "payments.csv"})
+    store = f"ladybug:{folder}"
+    runner = CliRunner()
+
+    listed = runner.invoke(app, ["resolve", "review", "--store", store], terminal_width=300)
+    assert listed.exit_code == 0, listed.output
+    assert "发放记录" in listed.output and "payments.csv:2" in listed.output
+    assert LI_A[:6] + "********" + LI_A[-4:] in listed.output and LI_A not in listed.output  # masked by default
+
+    done = runner.invoke(app, ["resolve", "decide", "cli", LI_B, "confirm", "--store", store])
+    assert done.exit_code == 0, done.output
+    assert read_review(folder).set_index("pid").loc[LI_B, "verdict"] == "confirm"
+    refused = runner.invoke(app, ["resolve", "decide", "cli", ZHANG, "confirm", "--store", store])
+    assert refused.exit_code == 2 and "复核清单中没有" in refused.output

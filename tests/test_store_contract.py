@@ -66,6 +66,8 @@ def relative_table(pairs: list[tuple[str, str, int]]) -> pa.Table:
             "declared_id": [None] * len(pairs),
             "declared_village": [None] * len(pairs),
             "matched_by": ["身份证号"] * len(pairs),
+            "match_score": [None] * len(pairs),
+            "match_reasons": [None] * len(pairs),
             "src_fid": [2] * len(pairs),
             "src_line": [line for _, _, line in pairs],
         }

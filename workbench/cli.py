@@ -489,10 +489,6 @@ def stats(
     console.print("漏斗: " + " → ".join(f"{k} {v:,}" for k, v in steps.items()))
 
 
-if __name__ == "__main__":
-    app()
-
-
 @resolve_app.command("review")
 def resolve_review(
     store: StoreOpt = None,
@@ -504,6 +500,7 @@ def resolve_review(
     用 `workbench resolve decide 记录键 候选人员标识 confirm|reject` 给出结论；结论存入工作台数据库，下次导入时生效。
     """
     from resolve.review import VERDICTS, read_review
+    from workbench.resolveview import KIND_LABELS
     from workbench.search import mask_id
 
     graph = _open(store)
@@ -517,10 +514,9 @@ def resolve_review(
     cols = ["记录键", "类别", "姓名", "原身份证号", "乡镇/村", "来源", "候选", "候选人", "候选身份证号", "得分", "依据"]
     for col in [*cols, "结论"]:
         table.add_column(col)
-    kinds = {"payment": "发放记录", "relative": "申报亲属"}
     for r in review.itertuples(index=False):
         table.add_row(
-            r.mkey, kinds.get(r.kind, str(r.kind)), str(r.name), shown(r.id_value), f"{r.town or ''}/{r.village or ''}",
+            r.mkey, KIND_LABELS.get(r.kind, str(r.kind)), str(r.name), shown(r.id_value), f"{r.town or ''}/{r.village or ''}",
             f"{r.src_file}:{r.src_line}", str(r.rank), str(r.candidate_name), shown(r.pid), f"{r.score:.3f}", str(r.reasons),
             VERDICTS.get(r.verdict, ""),
         )  # fmt: skip
@@ -551,3 +547,7 @@ def resolve_decide(
         graph.close()
     console.print(f"已记录：{mkey} → {pid}：{VERDICTS[d.verdict]}（下次导入时生效）")
     _cli_audit("resolve_decide", {"mkey": mkey, "pid": pid, "verdict": verdict}, 1)
+
+
+if __name__ == "__main__":
+    app()
