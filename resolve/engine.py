@@ -170,32 +170,44 @@ def _keys_of_mentions(m: pd.DataFrame) -> pd.DataFrame:
 
 def _keys_of_reference(ref: Reference, wanted: set[str]) -> pd.DataFrame:
     """(key, pid) rows of the reference, computed only where a mention could share the key."""
-    ref_places, ref_hh, ref_acc = ref.places, ref.households, ref.accounts
-    ref = ref.people  # type: ignore[assignment]
+    people, ref_places, ref_hh, ref_acc = ref.people, ref.places, ref.households, ref.accounts
     frames = []
-    pids = ref["pid"].astype(str)
+    pids = people["pid"].astype(str)
     k = "i" + pids.str.slice(0, 14)
     hit = k.isin(wanted)
     frames.append(pd.DataFrame({"key": k[hit], "pid": pids[hit]}))
     births = {w[1:9] for w in wanted if w.startswith("b")}
     if births:
-        b = ref[pids.str.slice(6, 14).isin(births)]
+        b = people[pids.str.slice(6, 14).isin(births)]
         rows = [(f"b{p[6:14]}{r}", p) for p, n in zip(b["pid"], b["name"], strict=True) for r in surname_readings(n)]
         frames.append(pd.DataFrame(rows, columns=["key", "pid"]))
     vids = {w.rsplit("|", 1)[1] for w in wanted if w[0] in "nps"}
     if vids:
-        placed = ref_places[ref_places["vid"].isin(vids)].merge(ref[["pid", "name"]], on="pid")
+        # a county places about a million people in villages with mentions: name forms are
+        # computed once per distinct name and the keys built column-wise (a Python loop
+        # over the rows took over 20 minutes there)
+        placed = ref_places[ref_places["vid"].isin(vids)].merge(people[["pid", "name"]], on="pid")
+        distinct = pd.Series(placed["name"].dropna().unique())
+        forms = pd.DataFrame(
+            {
+                "name": distinct,
+                "cname": distinct.map(canonical_name),
+                "spoken": distinct.map(name_pinyin),
+            }
+        )
+        placed = placed.merge(forms, on="name", how="left")
+        vid_s = "|" + placed["vid"].astype(str)
+        frames.append(pd.DataFrame({"key": "n" + placed["cname"].fillna("") + vid_s, "pid": placed["pid"]}))
+        frames.append(pd.DataFrame({"key": "p" + placed["spoken"].fillna("") + vid_s, "pid": placed["pid"]}))
         surname_vids = {w.rsplit("|", 1)[1] for w in wanted if w[0] == "s"}
-        rows = []
-        for p, n, v in zip(placed["pid"], placed["name"], placed["vid"], strict=True):
-            rows.append((f"n{canonical_name(n)}|{v}", p))
-            rows.append((f"p{name_pinyin(n)}|{v}", p))
-            if v in surname_vids:
-                rows += [(f"s{r}|{v}", p) for r in surname_readings(n)]
-        frames.append(pd.DataFrame(rows, columns=["key", "pid"]))
+        if surname_vids:
+            sp = placed[placed["vid"].isin(surname_vids)]
+            readings = pd.Series([surname_readings(n) for n in distinct], index=distinct, dtype=object)
+            sp = sp.assign(reading=sp["name"].map(readings)).explode("reading").dropna(subset=["reading"])
+            frames.append(pd.DataFrame({"key": "s" + sp["reading"].astype(str) + "|" + sp["vid"].astype(str), "pid": sp["pid"]}))
     hids = {w.rsplit("|", 1)[1] for w in wanted if w.startswith("h")} | {w[1:] for w in wanted if w.startswith("H")}
     if hids:
-        hh = ref_hh[ref_hh["hid"].isin(hids)].merge(ref[["pid", "name"]], on="pid")
+        hh = ref_hh[ref_hh["hid"].isin(hids)].merge(people[["pid", "name"]], on="pid")
         keys = [f"h{canonical_name(n)}|{h}" for n, h in zip(hh["name"], hh["hid"], strict=True)]
         frames.append(pd.DataFrame({"key": keys, "pid": hh["pid"]}))
         frames.append(pd.DataFrame({"key": "H" + hh["hid"].astype(str), "pid": hh["pid"]}))
@@ -305,7 +317,8 @@ def decide(scored: pd.DataFrame, mentions: pd.DataFrame, settings: Settings, dec
     for mkey in mentions["mkey"]:
         if mkey in confirmed:
             d = confirmed[mkey]
-            outcomes.append((mkey, "confirmed", d.pid, 1.0, f"人工确认（{d.by} {d.at}）".replace("（ ）", "")))
+            who = " ".join(x for x in (d.by, d.at) if x)
+            outcomes.append((mkey, "confirmed", d.pid, 1.0, f"人工确认（{who}）" if who else "人工确认"))
             continue
         g = by_mention.get(mkey)
         if g is None or g.empty:
