@@ -592,14 +592,23 @@ def _declared_by_rule(relatives: pd.DataFrame, cadres: pd.DataFrame, households:
     by_vid: dict[tuple[str, str], set[str]] = defaultdict(set)
     vids_of_village: dict[str, set[str]] = defaultdict(set)
     hh_of: dict[str, set[str]] = defaultdict(set)
-    if not households.empty:
-        hvid = _vid(households["town"], households["village"])
-        for pid, name, village, vid, hid in zip(
-            households["id_number"], households["name"], households["village"], hvid, households["household_id"], strict=True
-        ):
+    # Only the declarations without a valid ID need the households, and only the rows with
+    # their names, villages and cadres: a county registers 600k people, and indexing every
+    # row in Python dictionaries took most of a load's matching time.
+    open_rows = relatives[~(relatives["id_number"].notna() & relatives["id_number_valid"].astype(bool))]
+    if not households.empty and not open_rows.empty:
+        wanted_names = set(open_rows["name"].dropna())
+        wanted_villages = set(open_rows["village"].dropna())
+        h = households[households["name"].isin(wanted_names)]
+        hvid = _vid(h["town"], h["village"])
+        for pid, name, village, vid in zip(h["id_number"], h["name"], h["village"], hvid, strict=True):
             by_village_name[(village, name)].add(pid)
             by_vid[(vid, name)].add(pid)
+        v = households[households["village"].isin(wanted_villages)]
+        for village, vid in set(zip(v["village"], _vid(v["town"], v["village"]), strict=True)):
             vids_of_village[village].add(vid)
+        c = households[households["id_number"].isin(set(open_rows["cadre_id_number"].dropna()))]
+        for pid, hid in zip(c["id_number"], c["household_id"], strict=True):
             hh_of[pid].add(hid)
     offices: dict[str, set[str]] = defaultdict(set)
     if not cadres.empty:

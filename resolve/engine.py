@@ -28,11 +28,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Levenshtein
 from rapidfuzz.process import cpdist
 
-from resolve.names import canonical_name, homophones, name_pinyin, surname_readings
+from resolve.names import (
+    canonical_name,
+    canonical_of_normalised,
+    homophones,
+    name_pinyin,
+    pinyin_of_canonical,
+    readings_of_first,
+    surname_readings,
+)
 
 #: Feature weights in bits (log2 of how much likelier the feature is for the same person
 #: than for two people who share a blocking key). Set by hand, checked by bench/resolve.py.
@@ -168,55 +178,81 @@ def _keys_of_mentions(m: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["mkey", "key"]).drop_duplicates()
 
 
+def _isin(values: pd.Series, wanted: Iterable[str]) -> np.ndarray:
+    """``values.isin(wanted)`` as a boolean array, through Arrow's hash lookup.
+
+    pandas' ``isin`` on its Arrow-backed strings converts the wanted values one scalar at
+    a time on every call: a dozen calls with tens of thousands of keys cost over ten
+    seconds at county scale.
+    """
+    value_set = pa.array(list(wanted), type=pa.large_string())
+    arr = pa.array(values.astype(object).to_numpy() if values.dtype == object else values, type=pa.large_string())
+    return pc.fill_null(pc.is_in(arr, value_set=value_set), False).to_numpy(zero_copy_only=False)
+
+
+def _name_forms(names: pd.Series) -> pd.DataFrame:
+    """Canonical name, pinyin and surname readings of each distinct reference name.
+
+    Reference names come from the parsed records, already normalised by the loaders, so
+    only the variant table is applied (OpenCC again would cost seconds at county scale).
+    """
+    distinct = pd.unique(names.dropna().to_numpy(dtype=object))
+    cnames = [canonical_of_normalised(n) for n in distinct]
+    return pd.DataFrame(
+        {
+            "name": pd.Series(distinct, dtype=object),
+            "cname": pd.Series(cnames, dtype=object),
+            "spoken": pd.Series([pinyin_of_canonical(c) for c in cnames], dtype=object),
+            "readings": pd.Series([readings_of_first(c) for c in cnames], dtype=object),
+        }
+    )
+
+
 def _keys_of_reference(ref: Reference, wanted: set[str]) -> pd.DataFrame:
-    """(key, pid) rows of the reference, computed only where a mention could share the key."""
+    """(key, pid) rows of the reference, computed only where a mention could share the key.
+
+    A county has 600k people and a million places: keys are built column-wise from name
+    forms computed once per distinct name, and each kind of key is cut to the wanted ones
+    before anything is converted or concatenated (a loop over the rows took 20 minutes).
+    """
     people, ref_places, ref_hh, ref_acc = ref.people, ref.places, ref.households, ref.accounts
-    frames = []
+    frames: list[pd.DataFrame] = []
+    wanted_list = list(wanted)
+
+    def add(keys: pd.Series, pids: pd.Series) -> None:
+        hit = _isin(keys, wanted_list)
+        frames.append(pd.DataFrame({"key": keys[hit].to_numpy(dtype=object), "pid": pids[hit].to_numpy(dtype=object)}))
+
     pids = people["pid"].astype(str)
-    k = "i" + pids.str.slice(0, 14)
-    hit = k.isin(wanted)
-    frames.append(pd.DataFrame({"key": k[hit], "pid": pids[hit]}))
+    add("i" + pids.str.slice(0, 14), pids)
     births = {w[1:9] for w in wanted if w.startswith("b")}
-    if births:
-        b = people[pids.str.slice(6, 14).isin(births)]
-        rows = [(f"b{p[6:14]}{r}", p) for p, n in zip(b["pid"], b["name"], strict=True) for r in surname_readings(n)]
-        frames.append(pd.DataFrame(rows, columns=["key", "pid"]))
     vids = {w.rsplit("|", 1)[1] for w in wanted if w[0] in "nps"}
-    if vids:
-        # a county places about a million people in villages with mentions: name forms are
-        # computed once per distinct name and the keys built column-wise (a Python loop
-        # over the rows took over 20 minutes there)
-        placed = ref_places[ref_places["vid"].isin(vids)].merge(people[["pid", "name"]], on="pid")
-        distinct = pd.Series(placed["name"].dropna().unique())
-        forms = pd.DataFrame(
-            {
-                "name": distinct,
-                "cname": distinct.map(canonical_name),
-                "spoken": distinct.map(name_pinyin),
-            }
-        )
-        placed = placed.merge(forms, on="name", how="left")
+    hids = {w.rsplit("|", 1)[1] for w in wanted if w.startswith("h")} | {w[1:] for w in wanted if w.startswith("H")}
+    born = people[_isin(pids.str.slice(6, 14), births)]
+    placed = ref_places[_isin(ref_places["vid"], vids)].merge(people, on="pid")
+    hh = ref_hh[_isin(ref_hh["hid"], hids)].merge(people, on="pid")
+    forms = _name_forms(pd.concat([born["name"], placed["name"], hh["name"]], ignore_index=True))
+    if len(born):
+        b = born.merge(forms[["name", "readings"]], on="name").explode("readings").dropna(subset=["readings"])
+        add("b" + b["pid"].astype(str).str.slice(6, 14) + b["readings"].astype(str), b["pid"])
+    if len(placed):
+        placed = placed.merge(forms, on="name")
         vid_s = "|" + placed["vid"].astype(str)
-        frames.append(pd.DataFrame({"key": "n" + placed["cname"].fillna("") + vid_s, "pid": placed["pid"]}))
-        frames.append(pd.DataFrame({"key": "p" + placed["spoken"].fillna("") + vid_s, "pid": placed["pid"]}))
+        add("n" + placed["cname"].astype(str) + vid_s, placed["pid"])
+        add("p" + placed["spoken"].astype(str) + vid_s, placed["pid"])
         surname_vids = {w.rsplit("|", 1)[1] for w in wanted if w[0] == "s"}
         if surname_vids:
-            sp = placed[placed["vid"].isin(surname_vids)]
-            readings = pd.Series([surname_readings(n) for n in distinct], index=distinct, dtype=object)
-            sp = sp.assign(reading=sp["name"].map(readings)).explode("reading").dropna(subset=["reading"])
-            frames.append(pd.DataFrame({"key": "s" + sp["reading"].astype(str) + "|" + sp["vid"].astype(str), "pid": sp["pid"]}))
-    hids = {w.rsplit("|", 1)[1] for w in wanted if w.startswith("h")} | {w[1:] for w in wanted if w.startswith("H")}
-    if hids:
-        hh = ref_hh[ref_hh["hid"].isin(hids)].merge(people[["pid", "name"]], on="pid")
-        keys = [f"h{canonical_name(n)}|{h}" for n, h in zip(hh["name"], hh["hid"], strict=True)]
-        frames.append(pd.DataFrame({"key": keys, "pid": hh["pid"]}))
-        frames.append(pd.DataFrame({"key": "H" + hh["hid"].astype(str), "pid": hh["pid"]}))
+            sp = placed[_isin(placed["vid"], surname_vids)].explode("readings").dropna(subset=["readings"])
+            add("s" + sp["readings"].astype(str) + "|" + sp["vid"].astype(str), sp["pid"])
+    if len(hh):
+        h = hh.merge(forms[["name", "cname"]], on="name")
+        add("h" + h["cname"].astype(str) + "|" + h["hid"].astype(str), h["pid"])
+        add("H" + hh["hid"].astype(str), hh["pid"])
     accs = {w[1:] for w in wanted if w.startswith("a")}
     if accs:
-        a = ref_acc[ref_acc["account"].isin(accs)]
-        frames.append(pd.DataFrame({"key": "a" + a["account"].astype(str), "pid": a["pid"]}))
-    out = pd.concat(frames, ignore_index=True).drop_duplicates()
-    return out[out["key"].isin(wanted)]
+        a = ref_acc[_isin(ref_acc["account"], accs)]
+        add("a" + a["account"].astype(str), a["pid"])
+    return pd.concat(frames, ignore_index=True).drop_duplicates()
 
 
 def candidate_pairs(mentions: pd.DataFrame, ref: Reference) -> pd.DataFrame:
@@ -235,18 +271,22 @@ def score_pairs(pairs: pd.DataFrame, mentions: pd.DataFrame, ref: Reference) -> 
     if pairs.empty:
         return pairs.assign(bits=[], score=[], reasons=[], name=[])
     m = mentions.set_index("mkey")
-    names = ref.people.drop_duplicates("pid").set_index("pid")["name"]
+    people = ref.people[_isin(ref.people["pid"], set(pairs["pid"]))]
+    names = people.drop_duplicates("pid").set_index("pid")["name"]
     df = pairs.copy()
     df["m_name"] = df["mkey"].map(m["name"]).map(canonical_name)
     df["name"] = df["pid"].map(names)
-    df["r_name"] = df["name"].map(canonical_name)
+    df["r_name"] = df["name"].map(canonical_of_normalised)
     m_id = df["mkey"].map(m["id_value"]).fillna("").astype(str)
     kind = df["mkey"].map(m["kind"])
     feats: dict[str, np.ndarray] = {}
 
     # names: the first that holds of exact, homophone, one character, close in sound, else differs
     exact = (df["m_name"] == df["r_name"]).to_numpy()
-    homophone = np.array([homophones(a, b) for a, b in zip(df["m_name"], df["r_name"], strict=True)], dtype=bool) & ~exact
+    homophone = (
+        np.array([homophones(a, b) for a, b in zip(df["m_name"].tolist(), df["r_name"].tolist(), strict=True)], dtype=bool)
+        & ~exact
+    )
     one_char = (cpdist(df["m_name"].tolist(), df["r_name"].tolist(), scorer=Levenshtein.distance) == 1) & ~exact & ~homophone
     close = (
         (cpdist(df["m_name"].map(name_pinyin).tolist(), df["r_name"].map(name_pinyin).tolist(), scorer=fuzz.ratio) >= 85)
@@ -273,17 +313,17 @@ def score_pairs(pairs: pd.DataFrame, mentions: pd.DataFrame, ref: Reference) -> 
 
     # places, households, accounts: does the person have any of the mention's?
     cand = set(df["pid"])
-    places = ref.places[ref.places["pid"].isin(cand)]
+    places = ref.places[_isin(ref.places["pid"], cand)]
     place_set = set(zip(places["pid"], places["vid"], strict=True))
     town_set = {(p, v.split("/", 1)[0]) for p, v in place_set}
-    hh = ref.households[ref.households["pid"].isin(cand)]
+    hh = ref.households[_isin(ref.households["pid"], cand)]
     hh_set = set(zip(hh["pid"], hh["hid"], strict=True))
-    acc = ref.accounts[ref.accounts["pid"].isin(cand)]
+    acc = ref.accounts[_isin(ref.accounts["pid"], cand)]
     acc_set = set(zip(acc["pid"], acc["account"], strict=True))
     known_place = {p for p, _ in place_set}
     vids, hids, accs = df["mkey"].map(m["vids"]), df["mkey"].map(m["hids"]), df["mkey"].map(m["accounts"])
     same_v, same_t, other_t, same_h, same_a = [], [], [], [], []
-    for pid, vs, hs, acs in zip(df["pid"], vids, hids, accs, strict=True):
+    for pid, vs, hs, acs in zip(df["pid"].tolist(), vids.tolist(), hids.tolist(), accs.tolist(), strict=True):
         v = any((pid, x) in place_set for x in vs)
         t = not v and any((pid, x.split("/", 1)[0]) in town_set for x in vs)
         same_v.append(v)
@@ -311,37 +351,44 @@ def decide(scored: pd.DataFrame, mentions: pd.DataFrame, settings: Settings, dec
     if len(scored) and rejected:
         keep = [(k, p) not in rejected for k, p in zip(scored["mkey"], scored["pid"], strict=True)]
         scored = scored[keep]
-    scored = scored.sort_values(["mkey", "bits", "pid"], ascending=[True, False, True], kind="stable")
-    by_mention = {k: g for k, g in scored.groupby("mkey", sort=False)}
-    outcomes, review = [], []
-    for mkey in mentions["mkey"]:
+    scored = scored.sort_values(["mkey", "bits", "pid"], ascending=[True, False, True], kind="stable").reset_index(drop=True)
+    scored = scored.astype({"bits": float, "score": float})  # an empty frame comes untyped
+    # column-wise per mention (a county has thousands of mentions: a DataFrame per group cost half a minute)
+    rank = scored.groupby("mkey", sort=False).cumcount().to_numpy()
+    first = scored[rank == 0]
+    best = dict(zip(first["mkey"], first[["pid", "score", "bits", "reasons"]].itertuples(index=False, name=None), strict=True))
+    runner = dict(zip(scored["mkey"][rank == 1], scored["bits"][rank == 1], strict=True))
+    top_bits = scored["mkey"].map(first.set_index("mkey")["bits"]).astype(float)
+    near_of = (scored["bits"] >= top_bits - settings.margin_bits).groupby(scored["mkey"], sort=False).sum().to_dict()
+    outcomes, to_review = [], set()
+    for mkey in mentions["mkey"].tolist():
         if mkey in confirmed:
             d = confirmed[mkey]
             who = " ".join(x for x in (d.by, d.at) if x)
             outcomes.append((mkey, "confirmed", d.pid, 1.0, f"人工确认（{who}）" if who else "人工确认"))
             continue
-        g = by_mention.get(mkey)
-        if g is None or g.empty:
+        if mkey not in best:
             outcomes.append((mkey, "none", None, 0.0, "无候选人"))
             continue
-        best = g.iloc[0]
-        runner_bits = g["bits"].iloc[1] if len(g) > 1 else -np.inf
-        if best["score"] >= settings.link_at and best["bits"] - runner_bits >= settings.margin_bits:
-            outcomes.append((mkey, "linked", best["pid"], round(float(best["score"]), 4), best["reasons"]))
-        elif best["score"] >= settings.review_at:
-            why = best["reasons"]
-            if best["score"] >= settings.link_at:
-                near = int((g["bits"] >= best["bits"] - settings.margin_bits).sum())
-                why = f"{near} 名候选人得分接近（{best['reasons']}），需人工确认"
-            outcomes.append((mkey, "review", None, round(float(best["score"]), 4), why))
-            top = g[g["score"] >= settings.review_at].head(5)
-            for rank, row in enumerate(top.itertuples(index=False), start=1):
-                review.append((mkey, rank, row.pid, row.name, round(float(row.score), 4), float(row.bits), row.reasons))
+        pid, score, bits, reasons = best[mkey]
+        runner_bits = runner.get(mkey, -np.inf)
+        if score >= settings.link_at and bits - runner_bits >= settings.margin_bits:
+            outcomes.append((mkey, "linked", pid, round(float(score), 4), reasons))
+        elif score >= settings.review_at:
+            why = reasons
+            if score >= settings.link_at:
+                why = f"{int(near_of[mkey])} 名候选人得分接近（{reasons}），需人工确认"
+            outcomes.append((mkey, "review", None, round(float(score), 4), why))
+            to_review.add(mkey)
         else:
-            outcomes.append((mkey, "none", None, round(float(best["score"]), 4), "候选人得分过低"))
+            outcomes.append((mkey, "none", None, round(float(score), 4), "候选人得分过低"))
+    # the review list: up to five candidates of each mention sent to review, best first
+    ranked = scored.assign(rank=rank + 1)
+    top = ranked[ranked["mkey"].isin(to_review) & (ranked["score"] >= settings.review_at) & (ranked["rank"] <= 5)]
+    review = top.assign(score=top["score"].astype(float).round(4), bits=top["bits"].astype(float))
     return Resolution(
         pd.DataFrame(outcomes, columns=["mkey", "status", "pid", "score", "reasons"]),
-        pd.DataFrame(review, columns=["mkey", "rank", "pid", "name", "score", "bits", "reasons"]),
+        review[["mkey", "rank", "pid", "name", "score", "bits", "reasons"]].reset_index(drop=True),
     )
 
 
