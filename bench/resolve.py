@@ -125,7 +125,7 @@ def main() -> None:
         "| measure | value | target |",
         "|---|---:|---:|",
         f"| mentions (rows without a valid ID, de-duplicated; relatives the rule left) | {len(mentions):,} | |",
-        f"| of which damaged by the generator (truth known) | {len(known):,} | |",
+        f"| of which the generator knows the owner (damaged, or declared without ID) | {len(known):,} | |",
         f"| linked correctly (TP) | {tp:,} | |",
         f"| linked wrongly (FP) | {fp:,} | |",
         f"| not linked (FN: to review or left) | {fn:,} | |",

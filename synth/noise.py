@@ -117,6 +117,15 @@ def add_noise(payments: list[dict], relatives: list[dict], rate: float, seed: in
                 continue
             row["亲属身份证号"] = ""
         elif r.random() >= rate * 4:
+            # left as declared, without an ID: the truth still says whose it is, because
+            # the contract's rule leaves it open where the name is not unique
+            truth.append(
+                {
+                    "kind": "relative", "id_value": "", "name": row["亲属姓名"], "town": "", "village": row["亲属所在村"],
+                    "true_pid": row["_true_pid"], "id_damage": "", "name_damage": "", "rows": 1,
+                    "cadre": row["干部身份证号"], "relation": row["关系"],
+                }
+            )  # fmt: skip
             continue
         true_name = row["亲属姓名"]
         name, name_kind = damage_name(true_name, r.choice(NAME_DAMAGE), r)
