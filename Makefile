@@ -15,20 +15,12 @@ LINTER := tools/cypher-lint/node_modules/.installed
 
 .PHONY: demo test setup system-deps node browser lint bench-load bench-scan bench-pages bench-resolve clean
 
-# System packages, installed with apt-get when missing and we are root (otherwise the
-# error says what to install): python3-venv (Debian ships venv separately) and a CJK
-# font for the evidence packets' PDF (fonts-wqy-microhei: 1.6 MB, TrueType outlines
-# that fpdf2 subsets in about a second).
-CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+# System packages (tools/system-deps.sh: one apt-get call for whatever is missing, when
+# root; otherwise the error says what to install). fonts-wqy-microhei: 1.6 MB of TrueType
+# outlines that fpdf2 subsets in about a second.
+DEPS := PYTHON=$(PYTHON) sh tools/system-deps.sh
 system-deps:
-	@missing=""; \
-	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
-	[ -f $(CJK_FONT) ] || missing="$$missing fonts-wqy-microhei"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && apt-get install -y -qq $$missing; \
-	  else echo "需要系统软件包：$$missing（请以 root 运行 apt-get install$$missing）" >&2; exit 1; fi; \
-	fi
+	@$(DEPS) venv font
 
 # uv installs: pip itself took 875 s on a clean clone here (resolver walking PyPI file
 # links, then byte-compiling every file); uv resolves and installs the same set in
@@ -49,10 +41,7 @@ setup: $(STAMP)
 
 # Node runs Neo4j's own Cypher linter in the tests; Debian's nodejs when the machine has none.
 node:
-	@command -v node >/dev/null && command -v npm >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && apt-get install -y -qq nodejs npm; \
-	  else echo "需要 Node.js 与 npm：请以 root 运行 apt-get install nodejs npm" >&2; exit 1; fi; }
+	@$(DEPS) node
 
 # Pinned by the committed package-lock.json.
 $(LINTER): tools/cypher-lint/package-lock.json | node
@@ -73,21 +62,21 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The end-to-end test drives Debian's chromium (never a browser Playwright downloads:
-# the intranet reaches no download site) and renders a packet's PDF page to PNG with
-# poppler's pdftoppm.
+# The end-to-end test drives Debian's chromium and renders a packet's PDF page with pdftoppm.
 browser:
-	@missing=""; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
-	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
-	  else echo "需要系统软件包：$$missing（请以 root 运行 apt-get install$$missing）" >&2; exit 1; fi; \
-	fi
+	@$(DEPS) browser
 
-test: lint $(LINTER) browser
-	$(BIN)/pytest -q -rs
+# Every system package first, in one apt-get; then the Python packages (uv) and the Node
+# linter (npm ci) side by side; then ruff; then pytest on every core (xdist, one test
+# file per worker at a time, so module fixtures are built once; tests/conftest.py puts the
+# browser test and the Neo4j lint, the two longest, at the head of the queue).
+TEST_WORKERS ?= auto
+test:
+	@echo "[$$(date +%T)] system packages"; $(DEPS) venv font node browser
+	@echo "[$$(date +%T)] python and node packages"; $(MAKE) --no-print-directory -j2 setup $(LINTER)
+	@echo "[$$(date +%T)] ruff"; $(MAKE) --no-print-directory lint
+	@echo "[$$(date +%T)] pytest"; $(BIN)/pytest -q -rs -n $(TEST_WORKERS) --dist loadfile --durations=20
+	@echo "[$$(date +%T)] done"
 
 bench-scan: setup
 	$(BIN)/python bench/scan.py --scale county

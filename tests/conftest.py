@@ -44,6 +44,22 @@ LINT_PROBES = [
 ]
 
 
+#: Test files that run longest, started first: with xdist's one-file-per-worker scheduling a
+#: long file that starts last keeps one worker busy after the others have finished (the
+#: browser test alone takes about five minutes on these machines; the Neo4j lint three).
+FIRST = ("test_e2e.py", "test_query_lint.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the longest test files at the head of the run, in the same order in every worker."""
+
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return FIRST.index(name) if name in FIRST else len(FIRST)
+
+    items.sort(key=rank)  # stable: the order within each file is kept
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start Neo4j's linter at once when its tests were collected: it runs for minutes beside the others.
 
