@@ -75,7 +75,7 @@ test:
 	@echo "[$$(date +%T)] system packages"; $(DEPS) venv font node browser
 	@echo "[$$(date +%T)] python and node packages"; $(MAKE) --no-print-directory -j2 setup $(LINTER)
 	@echo "[$$(date +%T)] ruff"; $(MAKE) --no-print-directory lint
-	@echo "[$$(date +%T)] pytest"; $(BIN)/pytest -q -rs -n $(TEST_WORKERS) --dist loadfile --durations=20
+	@echo "[$$(date +%T)] pytest"; $(BIN)/pytest -q -rs -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=20
 	@echo "[$$(date +%T)] done"
 
 bench-scan: setup

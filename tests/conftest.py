@@ -44,10 +44,25 @@ LINT_PROBES = [
 ]
 
 
-#: Test files that run longest, started first: with xdist's one-file-per-worker scheduling a
-#: long file that starts last keeps one worker busy after the others have finished (the
-#: browser test alone takes about five minutes on these machines; the Neo4j lint three).
-FIRST = ("test_e2e.py", "test_query_lint.py")
+#: Test files that run longest, longest first (measured on a 2-core machine): with xdist's
+#: one-file-per-worker scheduling a long file that starts last keeps one worker busy after
+#: the others have finished (the browser test alone takes about six minutes there, the
+#: Neo4j lint three). make test passes --no-loadscope-reorder, else xdist would order
+#: the files by their number of tests instead.
+FIRST = (
+    "test_e2e.py",
+    "test_query_lint.py",
+    "test_access.py",
+    "test_cases_audit.py",
+    "test_demo.py",
+    "test_packet.py",
+    "test_app.py",
+    "test_cli.py",
+    "test_models.py",
+    "test_resolve.py",
+    "test_funds.py",
+    "test_tiny_graph.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
