@@ -228,22 +228,28 @@ def _keys_of_reference(ref: Reference, wanted: set[str]) -> pd.DataFrame:
     births = {w[1:9] for w in wanted if w.startswith("b")}
     vids = {w.rsplit("|", 1)[1] for w in wanted if w[0] in "nps"}
     hids = {w.rsplit("|", 1)[1] for w in wanted if w.startswith("h")} | {w[1:] for w in wanted if w.startswith("H")}
+    forms = _name_forms(people["name"])
     born = people[_isin(pids.str.slice(6, 14), births)]
-    placed = ref_places[_isin(ref_places["vid"], vids)].merge(people, on="pid")
-    hh = ref_hh[_isin(ref_hh["hid"], hids)].merge(people, on="pid")
-    forms = _name_forms(pd.concat([born["name"], placed["name"], hh["name"]], ignore_index=True))
     if len(born):
         b = born.merge(forms[["name", "readings"]], on="name").explode("readings").dropna(subset=["readings"])
         add("b" + b["pid"].astype(str).str.slice(6, 14) + b["readings"].astype(str), b["pid"])
-    if len(placed):
-        placed = placed.merge(forms, on="name")
+    # name + village: only people whose name form a mention has, then their places (the
+    # other way round, every place of a county joined to every name, cost most of the time)
+    want_n = {w[1:].rsplit("|", 1)[0] for w in wanted if w.startswith("n")}
+    want_p = {w[1:].rsplit("|", 1)[0] for w in wanted if w.startswith("p")}
+    named = forms[_isin(forms["cname"], want_n) | _isin(forms["spoken"], want_p)]
+    if len(named):
+        who = people[_isin(people["name"], set(named["name"]))].merge(named, on="name")
+        placed = ref_places[_isin(ref_places["vid"], vids) & _isin(ref_places["pid"], set(who["pid"]))].merge(who, on="pid")
         vid_s = "|" + placed["vid"].astype(str)
         add("n" + placed["cname"].astype(str) + vid_s, placed["pid"])
         add("p" + placed["spoken"].astype(str) + vid_s, placed["pid"])
-        surname_vids = {w.rsplit("|", 1)[1] for w in wanted if w[0] == "s"}
-        if surname_vids:
-            sp = placed[_isin(placed["vid"], surname_vids)].explode("readings").dropna(subset=["readings"])
-            add("s" + sp["readings"].astype(str) + "|" + sp["vid"].astype(str), sp["pid"])
+    surname_vids = {w.rsplit("|", 1)[1] for w in wanted if w[0] == "s"}
+    if surname_vids:
+        sp = ref_places[_isin(ref_places["vid"], surname_vids)].merge(people, on="pid")
+        sp = sp.merge(forms[["name", "readings"]], on="name").explode("readings").dropna(subset=["readings"])
+        add("s" + sp["readings"].astype(str) + "|" + sp["vid"].astype(str), sp["pid"])
+    hh = ref_hh[_isin(ref_hh["hid"], hids)].merge(people, on="pid")
     if len(hh):
         h = hh.merge(forms[["name", "cname"]], on="name")
         add("h" + h["cname"].astype(str) + "|" + h["hid"].astype(str), h["pid"])
