@@ -178,15 +178,16 @@ def _keys_of_mentions(m: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["mkey", "key"]).drop_duplicates()
 
 
-def _isin(values: pd.Series, wanted: Iterable[str]) -> np.ndarray:
+def _isin(values: pd.Series, wanted: Iterable[str] | pa.Array) -> np.ndarray:
     """``values.isin(wanted)`` as a boolean array, through Arrow's hash lookup.
 
     pandas' ``isin`` on its Arrow-backed strings converts the wanted values one scalar at
     a time on every call: a dozen calls with tens of thousands of keys cost over ten
-    seconds at county scale.
+    seconds at county scale. ``wanted`` may come as an Arrow array already, when one set
+    is looked up many times.
     """
-    value_set = pa.array(list(wanted), type=pa.large_string())
-    arr = pa.array(values.astype(object).to_numpy() if values.dtype == object else values, type=pa.large_string())
+    value_set = wanted if isinstance(wanted, pa.Array) else pa.array(list(wanted), type=pa.large_string())
+    arr = pa.array(values, type=pa.large_string(), from_pandas=True)
     return pc.fill_null(pc.is_in(arr, value_set=value_set), False).to_numpy(zero_copy_only=False)
 
 
@@ -217,10 +218,10 @@ def _keys_of_reference(ref: Reference, wanted: set[str]) -> pd.DataFrame:
     """
     people, ref_places, ref_hh, ref_acc = ref.people, ref.places, ref.households, ref.accounts
     frames: list[pd.DataFrame] = []
-    wanted_list = list(wanted)
+    wanted_keys = pa.array(list(wanted), type=pa.large_string())  # looked up by every kind of key
 
     def add(keys: pd.Series, pids: pd.Series) -> None:
-        hit = _isin(keys, wanted_list)
+        hit = _isin(keys, wanted_keys)
         frames.append(pd.DataFrame({"key": keys[hit].to_numpy(dtype=object), "pid": pids[hit].to_numpy(dtype=object)}))
 
     pids = people["pid"].astype(str)
@@ -289,13 +290,11 @@ def score_pairs(pairs: pd.DataFrame, mentions: pd.DataFrame, ref: Reference) -> 
 
     # names: the first that holds of exact, homophone, one character, close in sound, else differs
     exact = (df["m_name"] == df["r_name"]).to_numpy()
-    homophone = (
-        np.array([homophones(a, b) for a, b in zip(df["m_name"].tolist(), df["r_name"].tolist(), strict=True)], dtype=bool)
-        & ~exact
-    )
-    one_char = (cpdist(df["m_name"].tolist(), df["r_name"].tolist(), scorer=Levenshtein.distance) == 1) & ~exact & ~homophone
+    m_names, r_names = df["m_name"].tolist(), df["r_name"].tolist()  # both canonical
+    homophone = np.array([homophones(a, b) for a, b in zip(m_names, r_names, strict=True)], dtype=bool) & ~exact
+    one_char = (cpdist(m_names, r_names, scorer=Levenshtein.distance) == 1) & ~exact & ~homophone
     close = (
-        (cpdist(df["m_name"].map(name_pinyin).tolist(), df["r_name"].map(name_pinyin).tolist(), scorer=fuzz.ratio) >= 85)
+        (cpdist([pinyin_of_canonical(n) for n in m_names], [pinyin_of_canonical(n) for n in r_names], scorer=fuzz.ratio) >= 85)
         & ~exact
         & ~homophone
         & ~one_char
@@ -391,7 +390,7 @@ def decide(scored: pd.DataFrame, mentions: pd.DataFrame, settings: Settings, dec
     # the review list: up to five candidates of each mention sent to review, best first
     ranked = scored.assign(rank=rank + 1)
     top = ranked[ranked["mkey"].isin(to_review) & (ranked["score"] >= settings.review_at) & (ranked["rank"] <= 5)]
-    review = top.assign(score=top["score"].astype(float).round(4), bits=top["bits"].astype(float))
+    review = top.assign(score=top["score"].round(4))
     return Resolution(
         pd.DataFrame(outcomes, columns=["mkey", "status", "pid", "score", "reasons"]),
         review[["mkey", "rank", "pid", "name", "score", "bits", "reasons"]].reset_index(drop=True),

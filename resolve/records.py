@@ -62,8 +62,8 @@ def reference_from(records: dict[str, pd.DataFrame]) -> Reference:
             continue
         # a person's payment rows repeat the same name, place, household and account month
         # after month: one row of each is all the reference needs (a county pays 1M rows)
-        used = [id_col, name_col] + [c for c in ("town", "village", "household_id", "account_number") if c in v]
-        v = v.drop_duplicates(used) if kind == "payments" else v
+        if kind == "payments":
+            v = v.drop_duplicates([id_col, name_col, "town", "village", "household_id", "account_number"])
         people.append(pd.DataFrame({"pid": v[id_col], "name": v[name_col]}))
         if kind in ("households", "cadres", "payments"):
             places.append(pd.DataFrame({"pid": v[id_col], "vid": _vid(v["town"], v["village"])}))
