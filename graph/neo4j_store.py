@@ -66,6 +66,10 @@ class Neo4jStore(GraphStore):
     def _write(self, cypher: str, params: dict[str, Any] | None = None) -> None:
         self.driver.execute_query(cypher, params or {}, database_=self.database, routing_=RoutingControl.WRITE)
 
+    def write(self, cypher: str, params: dict[str, Any] | None = None) -> None:
+        """A writing statement, routed to the cluster's leader."""
+        self._write(cypher, params)
+
     def ensure_schema(self) -> None:
         """A uniqueness constraint per node key (it is also the key's index) and the lookup indexes."""
         for node in self.schema.nodes.values():

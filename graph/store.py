@@ -75,6 +75,45 @@ class GraphStore(ABC):
             out[name] = int(self.run(cypher)["c"].iloc[0])
         return out
 
+    def write(self, cypher: str, params: dict[str, Any] | None = None) -> None:
+        """Run a writing statement (Neo4j routes it to the cluster's leader)."""
+        self.run(cypher, params)
+
+    def keys(self, label: str) -> set[str]:
+        """Every key of a node label in the store (labels come from the schema)."""
+        node = self.schema.node(label)
+        return set(self.run(f"MATCH (n:{node.name}) RETURN n.{node.key} AS k")["k"].dropna())
+
+    def insert_new(self, name: str, df: pd.DataFrame) -> int:
+        """Insert rows of a node label or relationship type known to be new (a streamed
+        load's chunks): no read of what the store holds, which at 16M payments would
+        cost more than the insert. Missing columns are empty."""
+        if df.empty:
+            return 0
+        if name in self.schema.nodes:
+            node = self.schema.node(name)
+            cols = [p.name for p in node.properties]
+            self._insert_nodes(node, pa.Table.from_pandas(_columns(df, cols), schema=node.arrow_schema(), preserve_index=False))
+        else:
+            rel = self.schema.rel(name)
+            cols = ["from", "to", *[p.name for p in rel.properties]]
+            self._insert_rels(rel, pa.Table.from_pandas(_columns(df, cols), schema=rel.arrow_schema(), preserve_index=False))
+        return len(df)
+
+    def set_properties(self, label: str, df: pd.DataFrame) -> None:
+        """Set properties of existing nodes: ``df`` has the key column and the properties."""
+        node = self.schema.node(label)
+        props = [c for c in df.columns if c != node.key]
+        unknown = set(props) - {p.name for p in node.properties}
+        if unknown:
+            raise KeyError(f"{label} 没有属性 {', '.join(sorted(unknown))}")
+        sets = ", ".join(f"n.{c} = r.{c}" for c in props)
+        rows = df.astype(object).where(df.notna(), None).to_dict("records")
+        for i in range(0, len(rows), 10_000):
+            self.write(
+                f"UNWIND $rows AS r MATCH (n:{label} {{{node.key}: r.{node.key}}}) SET {sets}", {"rows": rows[i : i + 10_000]}
+            )
+
     def write_nodes(self, label: str, table: pa.Table) -> int:
         """Insert the rows whose key is not in the store yet; returns how many were new.
 
@@ -105,6 +144,12 @@ class GraphStore(ABC):
         if table.num_rows:
             self._insert_rels(rel, table)
         return table.num_rows
+
+
+def _columns(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """``df`` with exactly ``cols`` (absent ones empty), missing values as None."""
+    out = df.reindex(columns=cols).reset_index(drop=True)
+    return out.astype(object).where(out.notna(), None)
 
 
 def _rel_identity(t: pa.Table | pd.DataFrame) -> pa.Array:

@@ -18,7 +18,7 @@ from graph.schema import Schema, load_schema
 from loaders.contract import CLOSE_RELATIONS, FARM_VEHICLE_WORDS
 from loaders.normalize import EPOCH, normalise_id
 from loaders.parse import ParsedFile
-from resolve.engine import Decision, Resolution, Settings, empty_resolution, resolve
+from resolve.engine import Decision, Reference, Resolution, Settings, empty_resolution, resolve
 from resolve.records import MENTION_COLUMNS, mention_key, payment_mentions, reference_from
 
 SRC = ["src_fid", "src_line"]
@@ -34,6 +34,8 @@ class GraphTables:
     #: What identity resolution decided, and the mentions it looked at (for the review list).
     resolution: Resolution = field(default_factory=empty_resolution)
     mentions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MENTION_COLUMNS))
+    #: The reference identity resolution compared against (kept beside the store for appends).
+    reference: Reference | None = None
 
 
 @dataclass
@@ -84,8 +86,27 @@ def _person_rows(df: pd.DataFrame, id_col: str, name_col: str | None) -> pd.Data
     return rows[rows["pid"].notna()]
 
 
-def build_graph(files: list[ParsedFile], schema: Schema | None = None, resolution: ResolveOptions | None = None) -> GraphTables:
+@dataclass
+class PaymentSummary:
+    """What a streamed load's first pass over the payment files keeps for the build: the
+    rows identity resolution needs as reference, and the mentions to resolve."""
+
+    reference_rows: pd.DataFrame
+    mentions: pd.DataFrame
+
+
+def build_graph(
+    files: list[ParsedFile],
+    schema: Schema | None = None,
+    resolution: ResolveOptions | None = None,
+    streamed: PaymentSummary | None = None,
+) -> GraphTables:
     """Build every node and relationship table from the parsed files.
+
+    ``streamed``: the payment files are not among ``files`` but read in chunks by the
+    loader (``loaders/stream.py``), which writes their tables with
+    :func:`payment_tables`; only their reference rows and mentions come in here, so that
+    identity resolution sees the same inputs as a build from whole files.
 
     With ``resolution`` enabled (the default), payment rows with an invalid ID number and
     declared relatives matched neither by ID nor by a unique name are resolved against
@@ -108,23 +129,26 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None, resolutio
     # -- identity resolution -------------------------------------------------------------------
     rel_pre = _declared_by_rule(relatives, cadres, households) if not relatives.empty else None
     pay_mentions, pay_mkeys = payment_mentions(payments)
+    if streamed is not None:
+        pay_mentions = streamed.mentions
     mentions = pd.concat([pay_mentions, rel_pre.mentions if rel_pre is not None else None], ignore_index=True)
     if opts.enabled and len(mentions):
         records = {
             "households": households, "cadres": cadres, "public_employees": employees, "deaths": deaths,
-            "payments": payments, "relatives": relatives, "vehicles": vehicles, "businesses": businesses,
+            "payments": streamed.reference_rows if streamed is not None else payments,
+            "relatives": relatives, "vehicles": vehicles, "businesses": businesses,
         }  # fmt: skip
-        out.resolution = resolve(mentions, reference_from(records), opts.settings, opts.decisions)
+        out.reference = reference_from(records)
+        out.resolution = resolve(mentions, out.reference, opts.settings, opts.decisions)
         out.mentions = mentions
         st = out.resolution.stats
         out.notes.append(
             f"身份解析：{len(mentions)} 条待解析记录，自动关联 {st.get('linked', 0)}，人工确认 {st.get('confirmed', 0)}，"
             f"待人工复核 {st.get('review', 0)}，未关联 {st.get('none', 0)}（比对 {out.resolution.pairs} 对）"
         )
-    links = out.resolution.outcomes
-    links = links[links["status"].isin(["linked", "confirmed"])].set_index("mkey")
+    links = payment_links(out.resolution)
     if not payments.empty:
-        payments = _apply_payment_links(payments, pay_mkeys, links)
+        payments = apply_payment_links(payments, pay_mkeys, links)
 
     out.nodes["SourceFile"] = pd.DataFrame(
         [
@@ -136,7 +160,7 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None, resolutio
     )
 
     # -- places ---------------------------------------------------------------------------
-    place_frames = [df[["town", "village", *SRC]] for df in (cadres, households, payments) if not df.empty]
+    place_frames = [df[["town", "village", *SRC]] for df in (cadres, households) if not df.empty]
     places = pd.concat(place_frames, ignore_index=True) if place_frames else pd.DataFrame(columns=["town", "village", *SRC])
     places = places[places["town"].notna() & places["village"].notna()]
     places = places.assign(vid=_vid(places["town"], places["village"]))
@@ -201,26 +225,9 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None, resolutio
         with_split = hh_nodes[hh_nodes["split_from"].notna() & (hh_nodes["split_from"] != hh_nodes["hid"])]
         out.rels["SPLIT_FROM"] = pd.DataFrame({"from": with_split["hid"], "to": with_split["split_from"], **_src(with_split)})
     extra_hh = []
-    if not payments.empty:
-        paid = payments[payments["household_id"].notna()].drop_duplicates("household_id")
-        paid = paid[~paid["household_id"].isin(hh_nodes["hid"])]
-        if len(paid):
-            # A payment's 户号 that no household row has: a household with no resident member.
-            extra_hh.append(
-                pd.DataFrame(
-                    {
-                        "hid": paid["household_id"],
-                        "town": paid["town"],
-                        "village": paid["village"],
-                        "vid": _vid(paid["town"], paid["village"]),
-                        "registered": False,
-                        **_src(paid),
-                    }
-                )
-            )
     if "SPLIT_FROM" in out.rels:
         sf = out.rels["SPLIT_FROM"]
-        known = set(hh_nodes["hid"]) | {h for df in extra_hh for h in df["hid"]}
+        known = set(hh_nodes["hid"])
         missing = sf[~sf["to"].isin(known)].drop_duplicates("to")
         if len(missing):
             extra_hh.append(pd.DataFrame({"hid": missing["to"], "registered": False, **_src(missing)}))
@@ -268,69 +275,6 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None, resolutio
                 "src_line": g["src_line"].first(),
             }
         ).reset_index(names="name")
-    if not payments.empty:
-        unlisted = payments[~payments["program"].isin(prog_nodes["name"])].drop_duplicates("program")
-        if len(unlisted):
-            out.notes.append("以下项目不在项目目录中，按非经济状况核查项目处理: " + "、".join(unlisted["program"].astype(str)))
-            prog_nodes = pd.concat(
-                [
-                    prog_nodes,
-                    pd.DataFrame(
-                        {
-                            "name": unlisted["program"],
-                            "means_tested": False,
-                            "listed": False,
-                            "department": unlisted["department"],
-                            **_src(unlisted),
-                        }
-                    ),
-                ],
-                ignore_index=True,
-            )
-        out.nodes["Payment"] = pd.DataFrame(
-            {
-                "pay_id": payments["payment_id"],
-                "program": payments["program"],
-                "department": payments["department"],
-                "pid": payments["person"],
-                "name": payments["name"],
-                "id_number": payments["id_number"],
-                "id_valid": payments["id_number_valid"].astype(bool),
-                "id_problem": _nz(payments["id_number_problem"]),
-                "resolved": payments["id_number_valid"].astype(bool) | payments["link_score"].notna(),
-                "link_score": payments["link_score"],
-                "link_reasons": payments["link_reasons"],
-                "household_id": payments["household_id"],
-                "town": payments["town"],
-                "village": payments["village"],
-                "vid": _vid(payments["town"], payments["village"]),
-                "amount": payments["amount"].astype(float),
-                "pay_date": payments["pay_date"],
-                "pay_day": payments["pay_day"],
-                "pay_year": _year(payments["pay_date"]),
-                "age": _age(payments["birth"], payments["pay_date"]),
-                "means_tested": payments["program"].map(_means_tested(prog_nodes)).fillna(False).astype(bool),
-                "period": payments["period"],
-                "period_year": payments["period_year"],
-                "account_number": payments["account_number"],
-                "account_holder": payments["account_holder"],
-                **_src(payments),
-            }
-        )
-        out.rels["RECEIVED"] = pd.DataFrame({"from": payments["person"], "to": payments["payment_id"], **_src(payments)})
-        out.rels["FOR_HOUSEHOLD"] = _payment_households(payments, households)
-        with_acc = payments[payments["account_number"].notna()]
-        accounts = with_acc.drop_duplicates("account_number")
-        out.nodes["Account"] = pd.DataFrame({"number": accounts["account_number"], **_src(accounts)})
-        uses = with_acc.drop_duplicates(["person", "account_number"])
-        out.rels["USES_ACCOUNT"] = pd.DataFrame(
-            {
-                "from": uses["person"],
-                "to": uses["account_number"],
-                "holder_name": uses["account_holder"],
-                **_src(uses),
-            }
-        )
     out.nodes["Program"] = prog_nodes
 
     # -- base data collided against payments --------------------------------------------------
@@ -408,13 +352,224 @@ def build_graph(files: list[ParsedFile], schema: Schema | None = None, resolutio
             + "（户籍推断、分户关联为未申报但按户籍认定的亲属）"
         )
 
+    if not payments.empty:
+        ctx = PaymentContext.from_tables(out)
+        for name, df in payment_tables(payments, ctx).items():
+            table = out.nodes if name in schema.nodes else out.rels
+            table[name] = pd.concat([table[name], df], ignore_index=True) if name in table else df
+        homes = ctx.final_homes()
+        if len(homes):
+            person = out.nodes["Person"].set_index("pid", drop=False)
+            person.loc[homes["pid"], ["town", "village"]] = homes[["town", "village"]].to_numpy()
+            out.nodes["Person"] = person.reset_index(drop=True)
+        out.notes.extend(ctx.notes())
+
     _fill_missing_columns(out, schema)
     return out
 
 
+def payment_links(resolution: Resolution) -> pd.DataFrame:
+    """The links identity resolution made (or a reviewer confirmed), by mention key."""
+    links = resolution.outcomes
+    return links[links["status"].isin(["linked", "confirmed"])].set_index("mkey")
+
+
+@dataclass
+class PaymentContext:
+    """What the graph already holds when payments are added: the keys of the nodes a
+    payment may create, the programs' flags, where people are registered, and for the
+    people without a home yet the place of their earliest payment so far.
+
+    One context serves every chunk of a streamed load (and an append), so that a chunk
+    creates only nodes no earlier chunk created and the result equals one pass.
+    """
+
+    programs: dict[str, bool]
+    registrations: pd.DataFrame  # person, household_id
+    known: dict[str, set[str]]  # label -> keys present
+    uses: set[tuple[str, str]]  # (person, account) of USES_ACCOUNT present
+    homeless: set[str]  # people present with no home (their home comes from payments)
+    batch: int = 1
+    best_home: dict[str, tuple] = field(default_factory=dict)  # pid -> (day, pay_id, town, village)
+    written_home: dict[str, tuple] = field(default_factory=dict)  # pid -> (town, village) as written
+    unlisted: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_tables(cls, out: GraphTables, batch: int = 1) -> PaymentContext:
+        """The context of a graph built in memory (no payments yet)."""
+        person = out.nodes.get("Person", pd.DataFrame(columns=["pid", "town"]))
+        programs = out.nodes.get("Program", pd.DataFrame(columns=["name", "means_tested"]))
+        member = out.rels.get("MEMBER_OF")
+        regs = (
+            member[["from", "to"]].rename(columns={"from": "person", "to": "household_id"})
+            if member is not None
+            else pd.DataFrame(columns=["person", "household_id"])
+        )
+        keys = {"Person": "pid", "Household": "hid", "Village": "vid", "Town": "name", "Program": "name", "Account": "number"}
+        known = {label: set(out.nodes[label][key].dropna()) if label in out.nodes else set() for label, key in keys.items()}
+        return cls(
+            programs=_means_tested(programs),
+            registrations=regs.drop_duplicates(),
+            known=known,
+            uses=set(),
+            homeless=set(person.loc[person["town"].isna(), "pid"]) if "town" in person else set(),
+            batch=batch,
+        )
+
+    def final_homes(self) -> pd.DataFrame:
+        """pid, town, village of the people whose home (the earliest payment's place) is
+        not what was written when their node was created."""
+        rows = [
+            (pid, best[2], best[3]) for pid, best in self.best_home.items() if self.written_home.get(pid) != (best[2], best[3])
+        ]
+        return pd.DataFrame(rows, columns=["pid", "town", "village"])
+
+    def notes(self) -> list[str]:
+        """Load-report notes of the payments seen through this context."""
+        if not self.unlisted:
+            return []
+        return ["以下项目不在项目目录中，按非经济状况核查项目处理: " + "、".join(self.unlisted)]
+
+
+def _new(df: pd.DataFrame, key: str, known: set[str]) -> pd.DataFrame:
+    """Rows of ``df`` (unique by ``key``) whose key is not known yet; the keys become known."""
+    df = df[~df[key].isin(known)]
+    known.update(df[key])
+    return df
+
+
+def payment_tables(payments: pd.DataFrame, ctx: PaymentContext) -> dict[str, pd.DataFrame]:
+    """Nodes and relationships that ``payments`` (normalised, links applied) add to the
+    graph described by ``ctx``: places, households, programs, people and accounts not
+    known yet, the payments and their relationships. ``ctx`` is updated."""
+    out: dict[str, pd.DataFrame] = {}
+    pay_vid = _vid(payments["town"], payments["village"])
+    places = payments.assign(vid=pay_vid)[pay_vid.notna()]
+    villages = _new(places.drop_duplicates("vid"), "vid", ctx.known["Village"])
+    out["Village"] = pd.DataFrame(
+        {"vid": villages["vid"], "town": villages["town"], "name": villages["village"], **_src(villages)}
+    )
+    towns = _new(places.drop_duplicates("town"), "town", ctx.known["Town"])
+    out["Town"] = pd.DataFrame({"name": towns["town"], **_src(towns)})
+    out["IN_TOWN"] = pd.DataFrame({"from": villages["vid"], "to": villages["town"], **_src(villages)})
+
+    # A payment's 户号 that no household row has: a household with no resident member.
+    paid = places[places["household_id"].notna()].drop_duplicates("household_id")
+    paid = _new(paid, "household_id", ctx.known["Household"])
+    out["Household"] = pd.DataFrame(
+        {
+            "hid": paid["household_id"], "town": paid["town"], "village": paid["village"], "vid": paid["vid"],
+            "registered": False, **_src(paid),
+        }
+    )  # fmt: skip
+    out["HOUSEHOLD_IN"] = pd.DataFrame({"from": paid["household_id"], "to": paid["vid"], **_src(paid)})
+
+    unlisted = _new(payments.drop_duplicates("program"), "program", ctx.known["Program"])
+    ctx.unlisted.extend(unlisted["program"].astype(str))
+    out["Program"] = pd.DataFrame(
+        {
+            "name": unlisted["program"],
+            "means_tested": False,
+            "listed": False,
+            "department": unlisted["department"],
+            **_src(unlisted),
+        }
+    )
+    for name in unlisted["program"]:
+        ctx.programs.setdefault(name, False)
+
+    out["Payment"] = pd.DataFrame(
+        {
+            "pay_id": payments["payment_id"],
+            "program": payments["program"],
+            "department": payments["department"],
+            "pid": payments["person"],
+            "name": payments["name"],
+            "id_number": payments["id_number"],
+            "id_valid": payments["id_number_valid"].astype(bool),
+            "id_problem": _nz(payments["id_number_problem"]),
+            "resolved": payments["id_number_valid"].astype(bool) | payments["link_score"].notna(),
+            "link_score": payments["link_score"],
+            "link_reasons": payments["link_reasons"],
+            "household_id": payments["household_id"],
+            "town": payments["town"],
+            "village": payments["village"],
+            "vid": pay_vid,
+            "amount": payments["amount"].astype(float),
+            "pay_date": payments["pay_date"],
+            "pay_day": payments["pay_day"],
+            "pay_year": _year(payments["pay_date"]),
+            "age": _age(payments["birth"], payments["pay_date"]),
+            "means_tested": payments["program"].map(ctx.programs).fillna(False).astype(bool),
+            "period": payments["period"],
+            "period_year": payments["period_year"],
+            "account_number": payments["account_number"],
+            "account_holder": payments["account_holder"],
+            "batch": ctx.batch,
+            **_src(payments),
+        }
+    )
+
+    # a linked payment row's person is someone else's row already
+    people = _person_rows(payments[payments["person"] == payments["id_number"]], "id_number", "name")
+    if people.empty:
+        people = pd.DataFrame(columns=["pid", "id_number", "id_valid", "id_problem", "name", "sex", "birth_date", *SRC])
+    people = _new(people.drop_duplicates("pid"), "pid", ctx.known["Person"])
+    ctx.homeless.update(people["pid"])
+    _earliest_places(payments, ctx)
+    home = {pid: ctx.best_home[pid][2:] for pid in people["pid"] if pid in ctx.best_home}
+    for pid in ctx.homeless.intersection(payments["person"].dropna()):
+        if pid not in ctx.written_home:
+            ctx.written_home[pid] = home.get(pid, (None, None))
+    people = people.assign(
+        name=_nz(people["name"]),
+        birth_day=_days(people["birth_date"]),
+        birth_year=_year(people["birth_date"]),
+        town=[home.get(p, (None, None))[0] for p in people["pid"]],
+        village=[home.get(p, (None, None))[1] for p in people["pid"]],
+    )
+    out["Person"] = people
+
+    out["RECEIVED"] = pd.DataFrame({"from": payments["person"], "to": payments["payment_id"], **_src(payments)})
+    out["FOR_HOUSEHOLD"] = _payment_households(payments, ctx.registrations)
+    with_acc = payments[payments["account_number"].notna()]
+    accounts = _new(with_acc.drop_duplicates("account_number"), "account_number", ctx.known["Account"])
+    out["Account"] = pd.DataFrame({"number": accounts["account_number"], **_src(accounts)})
+    uses = with_acc.drop_duplicates(["person", "account_number"])
+    pairs = list(zip(uses["person"], uses["account_number"], strict=True))
+    fresh = [p not in ctx.uses for p in pairs]
+    ctx.uses.update(pairs)
+    uses = uses[fresh]
+    out["USES_ACCOUNT"] = pd.DataFrame(
+        {"from": uses["person"], "to": uses["account_number"], "holder_name": uses["account_holder"], **_src(uses)}
+    )
+    return out
+
+
+def _earliest_places(payments: pd.DataFrame, ctx: PaymentContext) -> None:
+    """Keep, for each person without a home, the place of the earliest payment seen
+    (by pay day, then payment id, as one sort over all payments would)."""
+    mine = payments[payments["person"].isin(ctx.homeless) & payments["town"].notna()]
+    if mine.empty:
+        return
+    order = mine.assign(_day=pd.to_numeric(mine["pay_day"], errors="coerce")).sort_values(
+        ["_day", "payment_id"], na_position="last"
+    )
+    first = order.drop_duplicates("person")
+    inf = float("inf")
+    for pid, day, pay_id, town, village in zip(
+        first["person"], first["_day"], first["payment_id"], first["town"], first["village"], strict=True
+    ):
+        cand = (inf if day != day else day, pay_id, town, village)
+        best = ctx.best_home.get(pid)
+        if best is None or cand[:2] < best[:2]:
+            ctx.best_home[pid] = cand
+
+
 def _with_home(persons: pd.DataFrame, out: GraphTables) -> pd.DataFrame:
     """``persons`` with ``town`` and ``village``: the household registration (the first by
-    household id), else the village of an office, else the place of the earliest payment.
+    household id), else the village of an office (else, set by :func:`payment_tables`,
+    the place of the earliest payment).
 
     Stored on the person so that a jurisdiction is one property filter in every query,
     not a join through households, offices and payments.
@@ -428,10 +583,6 @@ def _with_home(persons: pd.DataFrame, out: GraphTables) -> pd.DataFrame:
     if office is not None and villages is not None and len(office):
         o = office[["from", "to"]].merge(villages[["vid", "town", "name"]], left_on="to", right_on="vid")
         homes.append(o.sort_values(["from", "to"]).rename(columns={"name": "village"})[["from", "town", "village"]])
-    pays = out.nodes.get("Payment")
-    if pays is not None and len(pays):
-        p = pays.sort_values(["pay_day", "pay_id"], na_position="last")
-        homes.append(p.rename(columns={"pid": "from"})[["from", "town", "village"]])
     if not homes:
         return persons.assign(town=None, village=None)
     home = pd.concat(homes, ignore_index=True).dropna(subset=["town"]).drop_duplicates("from")
@@ -464,15 +615,15 @@ def _means_tested(programs: pd.DataFrame) -> dict[str, bool]:
     return {name: bool(v) and pd.notna(v) for name, v in zip(programs["name"], flags, strict=True)}
 
 
-def _payment_households(payments: pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:
-    """FOR_HOUSEHOLD rows: the row's 户号, else every household the recipient is registered in."""
+def _payment_households(payments: pd.DataFrame, registrations: pd.DataFrame) -> pd.DataFrame:
+    """FOR_HOUSEHOLD rows: the row's 户号, else every household the recipient is registered in
+    (``registrations``: person, household_id)."""
     with_hh = payments[payments["household_id"].notna()]
     direct = pd.DataFrame({"from": with_hh["payment_id"], "to": with_hh["household_id"], "inferred": False, **_src(with_hh)})
-    if households.empty:
+    if registrations.empty:
         return direct
     without = payments.loc[payments["household_id"].isna(), ["payment_id", "person", *SRC]]
-    regs = households[["id_number", "household_id"]].drop_duplicates().rename(columns={"id_number": "person"})
-    inferred = without.merge(regs, on="person")
+    inferred = without.merge(registrations, on="person")
     if inferred.empty:
         return direct
     extra = pd.DataFrame({"from": inferred["payment_id"], "to": inferred["household_id"], "inferred": True, **_src(inferred)})
@@ -665,7 +816,7 @@ def _declared_by_rule(relatives: pd.DataFrame, cadres: pd.DataFrame, households:
     return _DeclaredByRule(targets, matched, counts, mkeys, m)
 
 
-def _apply_payment_links(payments: pd.DataFrame, mkeys: pd.Series, links: pd.DataFrame) -> pd.DataFrame:
+def apply_payment_links(payments: pd.DataFrame, mkeys: pd.Series, links: pd.DataFrame) -> pd.DataFrame:
     """``payments`` with ``person`` (the linked pid, else the row's own ID value), the
     link's score and reasons, and ``birth`` (the linked person's, else the row's)."""
     pid = mkeys.map(links["pid"]) if len(links) else pd.Series(None, index=payments.index, dtype=object)
@@ -772,4 +923,4 @@ def _complete(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return df.astype(object).where(df.notna(), None) if len(df) else df.astype(object)
 
 
-__all__ = ["GraphTables", "build_graph"]
+__all__ = ["GraphTables", "PaymentContext", "PaymentSummary", "build_graph", "payment_tables"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import pickle
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -14,17 +16,27 @@ import pandas as pd
 import pyarrow as pa
 
 from graph.store import GraphStore
-from loaders.build import ResolveOptions, build_graph
-from loaders.dataset import discover
+from loaders.build import GraphTables, PaymentContext, ResolveOptions, build_graph, payment_links
+from loaders.dataset import FileEntry, discover
 from loaders.parse import ParsedFile, file_id, parse_table, quarantine_json
 from loaders.read import FileError, read_table
+from loaders.stream import (
+    CHUNK_ROWS,
+    KEYS_FILE,
+    PAYMENT_CONTENT,
+    PaymentKeys,
+    PaymentPass,
+    find_clashes,
+    keys_in_store,
+    read_payments,
+    store_context,
+    write_payments,
+)
+from resolve.engine import Reference
 
 QUARANTINE_FILE = "quarantine.csv"
 REPORT_FILE = "load_report.json"
-_PAYMENT_CONTENT = [
-    "program", "department", "name", "id_number", "household_id", "town", "village",
-    "amount", "pay_date", "period", "account_number", "account_holder",
-]  # fmt: skip
+_PAYMENT_CONTENT = PAYMENT_CONTENT
 
 
 @dataclass
@@ -62,6 +74,9 @@ class LoadReport:
     quarantine_path: str
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
+    #: The load batch number (LoadBatch.bid) and whether it was a full load or an append.
+    batch: int = 0
+    mode: str = "full"
 
     @property
     def ok(self) -> bool:
@@ -123,14 +138,12 @@ def _dedupe_payment_ids(files: list[ParsedFile]) -> None:
             f.records = f.records.drop(index=f.records.index[drop]).reset_index(drop=True)
 
 
-def parse_folder(folder: Path, progress: Progress | None = None) -> tuple[list[ParsedFile], list[str]]:
-    """Read and normalise every file of a dataset; file errors are kept on their file."""
-    dataset = discover(Path(folder))
-    notes = dataset.errors + dataset.skipped
+def _parse_entries(entries: list[FileEntry], progress: Progress | None = None) -> list[ParsedFile]:
+    """Read and normalise whole files; a file error is kept on its file."""
     parsed: list[ParsedFile] = []
-    for i, entry in enumerate(dataset.files):
+    for i, entry in enumerate(entries):
         if progress:
-            progress(entry.path.name, i, len(dataset.files))
+            progress(entry.path.name, i, len(entries))
         started = time.perf_counter()
         try:
             raw = read_table(entry.path, entry.sheet)
@@ -138,8 +151,16 @@ def parse_folder(folder: Path, progress: Progress | None = None) -> tuple[list[P
         except FileError as e:
             parsed.append(ParsedFile(entry.path, entry.kind, file_id(entry.path.name), error=str(e)))
         parsed[-1].seconds = time.perf_counter() - started
+    return parsed
+
+
+def parse_folder(folder: Path, progress: Progress | None = None) -> tuple[list[ParsedFile], list[str]]:
+    """Read and normalise every file of a dataset whole (payments too); file errors are
+    kept on their file. For inspection and tests: loads stream the payment files."""
+    dataset = discover(Path(folder))
+    parsed = _parse_entries(dataset.files, progress)
     _dedupe_payment_ids(parsed)
-    return parsed, notes
+    return parsed, dataset.errors + dataset.skipped
 
 
 def _check_endpoints(tables: dict[str, pd.DataFrame], rels: dict[str, pd.DataFrame], store: GraphStore) -> None:
@@ -161,82 +182,248 @@ def load_dataset(
     reset: bool = False,
     progress: Progress | None = None,
     resolution: ResolveOptions | None = None,
+    chunk_rows: int | None = CHUNK_ROWS,
+    append: bool = False,
 ) -> LoadReport:
     """Load every file of ``folder`` into ``store``; write the quarantine and load reports
-    and identity resolution's review list.
+    and identity resolution's review list. The load is recorded as a batch (LoadBatch).
 
-    Without ``reset`` only nodes and relationships not yet in the store are added, so
-    loading the same folder twice leaves the graph as it was. ``resolution`` defaults to
-    identity resolution on, with the reviewers' decisions from the workbench database.
+    Payment files are read ``chunk_rows`` rows at a time (``loaders/stream.py``), so
+    memory does not grow with their size. Without ``reset`` only nodes and relationships
+    not yet in the store are added, and a payment already loaded counts as a duplicate,
+    so loading the same folder twice leaves the graph as it was. ``append``: only the
+    folder's payment files are read (a new month), against the people, households and
+    programs already in the store. ``resolution`` defaults to identity resolution on,
+    with the reviewers' decisions from the workbench database.
     """
-    from resolve.review import load_decisions, write_review
+    from resolve.review import load_decisions
 
+    if append and reset:
+        raise ValueError("追加导入（--append）与清空重导（--reset）不能同时使用")
     if resolution is None:
         resolution = ResolveOptions(decisions=load_decisions())
+    started = datetime.now().astimezone().isoformat(timespec="seconds")
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    parsed, notes = parse_folder(folder, progress)
+    dataset = discover(Path(folder))
+    notes = dataset.errors + dataset.skipped
+    pay_entries = [e for e in dataset.files if e.kind == "payments"]
+    others = [e for e in dataset.files if e.kind != "payments"]
+    if append and others:
+        notes.append("追加导入只读取发放明细，跳过: " + "、".join(e.path.name for e in others))
+        others = []
+    parsed = _parse_entries(others, progress)
+    read = read_payments(pay_entries, chunk_rows, progress)
     timings["parse"] = time.perf_counter() - t0
+    try:
+        return _load(folder, store, reset, append, progress, resolution, parsed, read, notes, started, t0, timings)
+    finally:
+        read.close()
+
+
+def _load(
+    folder: Path,
+    store: GraphStore,
+    reset: bool,
+    append: bool,
+    progress: Progress | None,
+    resolution: ResolveOptions,
+    parsed: list[ParsedFile],
+    read: PaymentPass,
+    notes: list[str],
+    started: str,
+    t0: float,
+    timings: dict[str, float],
+) -> LoadReport:
+    """The writing half of :func:`load_dataset`."""
+    from resolve.review import write_review
+
     t1 = time.perf_counter()
-    tables = build_graph([f for f in parsed if f.error is None], store.schema, resolution)
-    timings["build"] = time.perf_counter() - t1
-    timings["resolve"] = tables.resolution.seconds
-    _check_endpoints(tables.nodes, tables.rels, store)
-    t2 = time.perf_counter()
     if reset:
         store.reset()
+    last = store.query("load/last_batch")["bid"]
+    batch = int(last.iloc[0]) + 1 if len(last) and pd.notna(last.iloc[0]) else 1
+    prior = keys_in_store(store)
+    names = {int(f): n for f, n in zip(*_source_names(store), strict=True)}
+    names.update({f.fid: f.name for f in read.files})
+    find_clashes(read, prior, names)
+    files_ok = [f for f in parsed + read.files if f.error is None]
     inserted: dict[str, int] = {}
-    steps = [("node", n, df) for n, df in tables.nodes.items()] + [("rel", r, df) for r, df in tables.rels.items()]
-    for i, (what, name, df) in enumerate(steps):
-        if progress:
-            progress(f"写入 {name}", i, len(steps))
-        started = time.perf_counter()
-        if what == "node":
-            schema = store.schema.node(name).arrow_schema()
-            inserted[name] = store.write_nodes(name, pa.Table.from_pandas(df, schema=schema, preserve_index=False))
-        else:
-            schema = store.schema.rel(name).arrow_schema()
-            inserted[name] = store.write_rels(name, pa.Table.from_pandas(df, schema=schema, preserve_index=False))
-        timings[f"write:{name}"] = time.perf_counter() - started
+    if append:
+        tables = GraphTables()
+        reference = _saved_reference(store.state_dir)
+        mentions = read.summary.mentions
+        if resolution.enabled and reference is not None and len(mentions):
+            from resolve.engine import resolve
+            from resolve.records import reference_from
+
+            reference = _merge_reference(reference, reference_from({"payments": read.summary.reference_rows}))
+            tables.resolution = resolve(mentions, reference, resolution.settings, resolution.decisions)
+            tables.mentions = mentions
+            _save_reference(store.state_dir, reference)
+        elif resolution.enabled and len(mentions):
+            notes.append("存储旁没有身份解析参照数据（请先完整导入一次），本批身份证号无效的记录未做身份解析")
+        tables.nodes["SourceFile"] = _source_files(files_ok, batch)
+        timings["build"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        inserted["SourceFile"] = store.write_nodes("SourceFile", _arrow(store, "SourceFile", tables.nodes["SourceFile"]))
+        ctx = store_context(store, batch)
+    else:
+        tables = build_graph(files_ok, store.schema, resolution, streamed=read.summary)
+        tables.nodes["SourceFile"] = tables.nodes["SourceFile"].assign(batch=batch)
+        timings["build"] = time.perf_counter() - t1
+        timings["resolve"] = tables.resolution.seconds
+        _check_endpoints(tables.nodes, tables.rels, store)
+        if tables.reference is not None:
+            _save_reference(store.state_dir, tables.reference)
+        t2 = time.perf_counter()
+        steps = [("node", n, df) for n, df in tables.nodes.items()] + [("rel", r, df) for r, df in tables.rels.items()]
+        for i, (what, name, df) in enumerate(steps):
+            if progress:
+                progress(f"写入 {name}", i, len(steps))
+            started_at = time.perf_counter()
+            if what == "node":
+                inserted[name] = store.write_nodes(name, _arrow(store, name, df))
+            else:
+                inserted[name] = store.write_rels(name, _arrow(store, name, df))
+            timings[f"write:{name}"] = time.perf_counter() - started_at
+        base = PaymentContext.from_tables(tables, batch)
+        # a store loaded before holds keys this folder's tables do not: read them too
+        ctx = base if reset or not len(prior) else store_context(store, batch, base)
+        ctx.homeless.difference_update(set(tables.nodes["Person"]["pid"]) - base.homeless)
+    links = payment_links(tables.resolution)
+    for name, n in write_payments(store, read, links, ctx, progress, timings).items():
+        inserted[name] = inserted.get(name, 0) + n
+    notes.extend(tables.notes + ctx.notes())
+    kept = _kept_keys(read)
+    files = [
+        FileReport(
+            f.name, f.kind, f.encoding, f.rows_read, f.rows_loaded, len(f.quarantine), f.duplicates, f.error, f.notes,
+            round(f.seconds, 3),
+        )
+        for f in parsed + read.files
+    ]  # fmt: skip
+    seconds = time.perf_counter() - t0
+    store.write_nodes(
+        "LoadBatch",
+        _arrow(
+            store,
+            "LoadBatch",
+            pd.DataFrame(
+                [
+                    {
+                        "bid": batch,
+                        "mode": "追加" if append else ("清空重导" if reset else "导入"),
+                        "started": started,
+                        "seconds": round(seconds, 3),
+                        "files": "、".join(f.file for f in files),
+                        "rows_read": sum(f.rows_read for f in files),
+                        "rows_loaded": sum(f.rows_loaded for f in files),
+                        "rows_quarantined": sum(f.rows_quarantined for f in files),
+                        "duplicates": sum(f.duplicates for f in files),
+                        "payments_added": inserted.get("Payment", 0),
+                    }
+                ]
+            ),
+        ),
+    )
     t3 = time.perf_counter()
     store.flush()
     timings["flush"] = time.perf_counter() - t3
     timings["write"] = time.perf_counter() - t2
-    counts = store.counts()
     store.state_dir.mkdir(parents=True, exist_ok=True)
+    PaymentKeys.concat([prior, kept]).save(store.state_dir / KEYS_FILE)
+    counts = store.counts()
     qpath = store.state_dir / QUARANTINE_FILE
-    write_quarantine(parsed, qpath)
-    write_review(store.state_dir, tables.resolution, tables.mentions, {f.fid: f.name for f in parsed})
-    files = [
-        FileReport(
-            f.name,
-            f.kind,
-            f.encoding,
-            f.rows_read,
-            f.rows_loaded,
-            len(f.quarantine),
-            f.duplicates,
-            f.error,
-            f.notes,
-            round(f.seconds, 3),
-        )
-        for f in parsed
-    ]
+    write_quarantine(parsed + read.files, qpath, keep_earlier=append)
+    write_review(store.state_dir, tables.resolution, tables.mentions, names, append=append)
     report = LoadReport(
-        str(folder), store.uri, files, inserted, counts, notes + tables.notes, str(qpath),
-        round(time.perf_counter() - t0, 3), {k: round(v, 3) for k, v in timings.items()},
+        str(folder), store.uri, files, inserted, counts, notes, str(qpath),
+        round(time.perf_counter() - t0, 3), {k: round(v, 3) for k, v in timings.items()}, batch=batch,
+        mode="append" if append else "full",
     )  # fmt: skip
     (store.state_dir / REPORT_FILE).write_text(report.to_json(), encoding="utf-8")
     return report
 
 
-def write_quarantine(parsed: list[ParsedFile], path: Path) -> int:
-    """All quarantined rows as CSV (UTF-8 with BOM so Excel opens it): file, line, reason, raw values."""
+def _arrow(store: GraphStore, name: str, df: pd.DataFrame) -> pa.Table:
+    """A node or relationship table as Arrow, in the schema's columns and types."""
+    if name in store.schema.nodes:
+        node = store.schema.node(name)
+        cols, schema = [p.name for p in node.properties], node.arrow_schema()
+    else:
+        rel = store.schema.rel(name)
+        cols, schema = ["from", "to", *[p.name for p in rel.properties]], rel.arrow_schema()
+    df = df.reindex(columns=cols)
+    return pa.Table.from_pandas(df.astype(object).where(df.notna(), None), schema=schema, preserve_index=False)
+
+
+def _source_files(files: list[ParsedFile], batch: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"fid": f.fid, "name": f.name, "kind": f.kind, "sha256": f.sha256, "rows": f.rows_read, "batch": batch} for f in files],
+        columns=["fid", "name", "kind", "sha256", "rows", "batch"],
+    )
+
+
+def _source_names(store: GraphStore) -> tuple[list[int], list[str]]:
+    df = store.query("source_files")
+    return [int(x) for x in df["fid"]], [str(x) for x in df["name"]]
+
+
+def _kept_keys(read: PaymentPass) -> PaymentKeys:
+    """The keys of the rows the load added (clashing rows left out), in load order."""
+    keep = np.ones(len(read.keys), bool)
+    start = 0
+    for ci, chunk in enumerate(read.chunks):
+        for pos in read.drop.get(ci, {}):
+            keep[start + pos] = False
+        start += chunk.rows
+    k = read.keys
+    return PaymentKeys(k.id_hash[keep], k.content_hash[keep], k.fid[keep], k.line[keep])
+
+
+REFERENCE_FILE = "resolve_reference.pkl"
+
+
+def _save_reference(state_dir: Path, reference: Reference) -> None:
+    """Identity resolution's reference, kept so that an append resolves against it."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with (state_dir / REFERENCE_FILE).open("wb") as fh:
+        pickle.dump(reference, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _saved_reference(state_dir: Path) -> Reference | None:
+    path = state_dir / REFERENCE_FILE
+    if not path.is_file():
+        return None
+    with path.open("rb") as fh:
+        return pickle.load(fh)
+
+
+def _merge_reference(a: Reference, b: Reference) -> Reference:
+    def cat(x: pd.DataFrame, y: pd.DataFrame) -> pd.DataFrame:
+        return pd.concat([x, y], ignore_index=True).drop_duplicates().reset_index(drop=True)
+
+    return Reference(
+        cat(a.people, b.people), cat(a.places, b.places), cat(a.households, b.households), cat(a.accounts, b.accounts)
+    )
+
+
+def write_quarantine(parsed: list[ParsedFile], path: Path, keep_earlier: bool = False) -> int:
+    """All quarantined rows as CSV (UTF-8 with BOM so Excel opens it): file, line, reason, raw values.
+
+    ``keep_earlier`` (an append): the rows of earlier loads stay in the file, before these.
+    """
     rows = [q for f in parsed for q in f.quarantine]
     rows.sort(key=lambda q: (q["file"], q["line"]))
+    earlier: list[list[str]] = []
+    if keep_earlier and path.is_file():
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            earlier = list(csv.reader(fh))[1:]
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["文件", "行号", "数据类别", "原因", "原始值"])
+        w.writerows(earlier)
         for q in rows:
             w.writerow([q["file"], q["line"], q["kind"], q["reason"], quarantine_json(q["raw"])])
     return len(rows)

@@ -54,6 +54,8 @@ class ParsedFile:
     error: str | None = None
     #: Seconds spent reading and normalising the file.
     seconds: float = 0.0
+    #: Rows that became records when the file was read in chunks (its records are not kept).
+    streamed_rows: int | None = None
 
     @property
     def name(self) -> str:
@@ -63,7 +65,7 @@ class ParsedFile:
     @property
     def rows_loaded(self) -> int:
         """Rows that became records."""
-        return len(self.records)
+        return len(self.records) if self.streamed_rows is None else self.streamed_rows
 
 
 def file_id(name: str) -> int:
@@ -161,8 +163,25 @@ def _parser(col: Column) -> tuple[list[str], Callable[[str], tuple[tuple, str | 
     return [f], parsers[col.parse]
 
 
-def parse_table(raw: RawTable, path: Path, kind: str, extra_aliases: dict[str, list[str]] | None = None) -> ParsedFile:
-    """Normalise a file's rows into the kind's fields; bad rows go to quarantine."""
+#: Entries per column kept in a streamed load's normaliser cache before it is emptied.
+CACHE_LIMIT = 1_000_000
+
+
+def parse_table(
+    raw: RawTable,
+    path: Path,
+    kind: str,
+    extra_aliases: dict[str, list[str]] | None = None,
+    seen_rows: set[int] | None = None,
+    cache: dict[str, dict[str, tuple]] | None = None,
+) -> ParsedFile:
+    """Normalise a file's rows into the kind's fields; bad rows go to quarantine.
+
+    ``raw`` may be one chunk of a file read in chunks: ``seen_rows`` then holds the
+    hashes of the rows of the file's earlier chunks (a row equal to one of them is a
+    duplicate, as within one chunk), and ``cache`` keeps each column's normalised values
+    from chunk to chunk (the same person's ID number and name recur every month).
+    """
     out = ParsedFile(path, kind, file_id(path.name), raw.encoding, raw.sha256)
     out.rows_read = len(raw.rows)
     mapping, ignored = map_headers(raw.headers, kind, extra_aliases or {}, path.name)
@@ -177,6 +196,10 @@ def parse_table(raw: RawTable, path: Path, kind: str, extra_aliases: dict[str, l
     lines = np.asarray(raw.lines, dtype=np.int64)
     # A duplicate row is one whose cells equal an earlier row's: counted, loaded once.
     dup = frame.duplicated().to_numpy() if len(frame) else np.zeros(0, bool)
+    if seen_rows is not None and len(frame):
+        hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy().tolist()
+        dup = dup | np.fromiter((h in seen_rows for h in hashes), bool, len(hashes))
+        seen_rows.update(h for h, d in zip(hashes, dup.tolist(), strict=True) if not d)
     out.duplicates = int(dup.sum())
     errors = np.full(len(frame), None, dtype=object)
     if frame.shape[1] > width:
@@ -193,7 +216,13 @@ def parse_table(raw: RawTable, path: Path, kind: str, extra_aliases: dict[str, l
             values = values.mask(flags, NUMERIC_MARK + values)
         names, fn = _parser(col)
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        results = [fn(u) for u in uniques]
+        if cache is None:
+            results = [fn(u) for u in uniques]
+        else:
+            known = cache.setdefault(col.field, {})
+            if len(known) > CACHE_LIMIT:
+                known.clear()
+            results = [known[u] if u in known else known.setdefault(u, fn(u)) for u in uniques]
         for k, name in enumerate(names):
             columns[name] = np.array([r[0][k] for r in results], dtype=object)[codes]
         errs = np.array([r[1] for r in results], dtype=object)[codes]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,30 +43,91 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         raise FileError(f"{name}: 无法识别的文字编码（既不是 UTF-8 也不是 GB18030，第 {e.start} 字节）") from None
 
 
-def read_csv(path: Path) -> RawTable:
-    """Read a CSV file; blank lines are skipped, line numbers are physical lines."""
-    data = path.read_bytes()
-    text, encoding = decode(data, path.name)
-    reader = csv.reader(io.StringIO(text, newline=""))
+def sniff_csv(path: Path) -> tuple[str, str]:
+    """The encoding (strict UTF-8, with or without BOM, else strict GB18030) and SHA-256
+    of a CSV file, read in blocks so that a file larger than memory can be checked.
+
+    The same contract as :func:`decode`: never replacement characters; a file that is
+    neither is a file error naming the byte where GB18030 fails.
+    """
+    digest = hashlib.sha256()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    is_utf8, head = True, b""
+    with path.open("rb") as fh:
+        while block := fh.read(_BLOCK):
+            digest.update(block)
+            head = head or block[:3]
+            if is_utf8:
+                try:
+                    utf8.decode(block)
+                except UnicodeDecodeError:
+                    is_utf8 = False
+    if is_utf8:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            is_utf8 = False
+    if is_utf8:
+        return ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"), digest.hexdigest()
+    gb = codecs.getincrementaldecoder("gb18030")()
+    offset = 0
+    with path.open("rb") as fh:
+        try:
+            while block := fh.read(_BLOCK):
+                gb.decode(block)
+                offset += len(block)
+            gb.decode(b"", final=True)
+        except UnicodeDecodeError as e:
+            raise FileError(
+                f"{path.name}: 无法识别的文字编码（既不是 UTF-8 也不是 GB18030，第 {offset + e.start} 字节）"
+            ) from None
+    return "gb18030", digest.hexdigest()
+
+
+_BLOCK = 1 << 24
+
+
+def iter_csv(path: Path, chunk_rows: int | None = None) -> Iterator[RawTable]:
+    """Read a CSV file in chunks of at most ``chunk_rows`` rows (``None``: one chunk).
+
+    Every chunk carries the header, the physical line of each row, the encoding and the
+    whole file's SHA-256; blank lines are skipped. At least one chunk is yielded, so a
+    file with a header and no rows still has its columns checked. Memory is bounded by
+    the chunk, not the file.
+    """
+    encoding, sha = sniff_csv(path)
     headers: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
     start = 1
-    try:
-        for record in reader:
-            line, start = start, reader.line_num + 1
-            if not any(cell.strip() for cell in record):
-                continue
-            if headers is None:
-                headers = record
-                continue
-            rows.append(record)
-            lines.append(line)
-    except csv.Error as e:
-        raise FileError(f"{path.name}: 第 {start} 行 CSV 格式错误（{e}）") from None
+    yielded = False
+    with path.open(encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            for record in reader:
+                line, start = start, reader.line_num + 1
+                if not any(cell.strip() for cell in record):
+                    continue
+                if headers is None:
+                    headers = record
+                    continue
+                rows.append(record)
+                lines.append(line)
+                if chunk_rows and len(rows) >= chunk_rows:
+                    yield RawTable(headers, rows, lines, encoding, sha)
+                    yielded = True
+                    rows, lines = [], []
+        except csv.Error as e:
+            raise FileError(f"{path.name}: 第 {start} 行 CSV 格式错误（{e}）") from None
     if headers is None:
         raise FileError(f"{path.name}: 文件为空（没有表头）")
-    return RawTable(headers, rows, lines, encoding, hashlib.sha256(data).hexdigest())
+    if rows or not yielded:
+        yield RawTable(headers, rows, lines, encoding, sha)
+
+
+def read_csv(path: Path) -> RawTable:
+    """Read a CSV file; blank lines are skipped, line numbers are physical lines."""
+    return next(iter_csv(path))
 
 
 def _cell_text(value: object) -> tuple[str, bool]:
@@ -130,3 +192,17 @@ def read_table(path: Path, sheet: str | None = None) -> RawTable:
     if suffix in {".xlsx", ".xlsm"}:
         return read_xlsx(path, sheet)
     raise FileError(f"{path.name}: 不支持的文件格式 {suffix}（只接受 .csv 和 .xlsx）")
+
+
+def iter_table(path: Path, sheet: str | None = None, chunk_rows: int | None = None) -> Iterator[RawTable]:
+    """A file's rows in chunks of at most ``chunk_rows``: CSV streamed from disk; a
+    workbook (at most 1,048,576 rows by Excel's own limit) read whole, then sliced."""
+    if path.suffix.lower() == ".csv":
+        yield from iter_csv(path, chunk_rows)
+        return
+    whole = read_table(path, sheet)
+    step = chunk_rows or max(len(whole.rows), 1)
+    for lo in range(0, max(len(whole.rows), 1), step):
+        hi = lo + step
+        numeric = {(r - lo, c) for r, c in whole.numeric if lo <= r < hi}
+        yield RawTable(whole.headers, whole.rows[lo:hi], whole.lines[lo:hi], whole.encoding, whole.sha256, numeric)

@@ -44,8 +44,13 @@ class ReviewError(ValueError):
     """A decision that cannot be recorded (unknown mention, candidate or verdict)."""
 
 
-def write_review(state_dir: Path, resolution: Resolution, mentions: pd.DataFrame, file_names: dict[int, str]) -> Path:
-    """Write the review list (one row per undecided mention and candidate) and every outcome."""
+def write_review(
+    state_dir: Path, resolution: Resolution, mentions: pd.DataFrame, file_names: dict[int, str], append: bool = False
+) -> Path:
+    """Write the review list (one row per undecided mention and candidate) and every outcome.
+
+    ``append`` (an appended batch): the earlier loads' lists stay, this batch's rows are added.
+    """
     folder = Path(state_dir) / REVIEW_DIR
     folder.mkdir(parents=True, exist_ok=True)
     cand = resolution.candidates.rename(columns={"name": "candidate_name"})
@@ -53,8 +58,13 @@ def write_review(state_dir: Path, resolution: Resolution, mentions: pd.DataFrame
     review = cand.merge(m, on="mkey", how="left")
     review["src_file"] = review["src_fid"].map(file_names) if len(review) else []
     review = review.reindex(columns=REVIEW_COLUMNS).sort_values(["town", "village", "name", "mkey", "rank"], kind="stable")
-    review.astype({"src_line": "Int64", "rank": "Int64"}).to_parquet(folder / REVIEW_FILE, index=False)
+    review = review.astype({"src_line": "Int64", "rank": "Int64"})
     outcomes = resolution.outcomes.merge(m[["mkey", "kind", "name", "id_value", "town", "village"]], on="mkey", how="left")
+    if append and (folder / REVIEW_FILE).exists() and (folder / OUTCOMES_FILE).exists():
+        old_review, old_outcomes = pd.read_parquet(folder / REVIEW_FILE), pd.read_parquet(folder / OUTCOMES_FILE)
+        review = pd.concat([old_review[~old_review["mkey"].isin(review["mkey"])], review], ignore_index=True)
+        outcomes = pd.concat([old_outcomes[~old_outcomes["mkey"].isin(outcomes["mkey"])], outcomes], ignore_index=True)
+    review.to_parquet(folder / REVIEW_FILE, index=False)
     outcomes.to_parquet(folder / OUTCOMES_FILE, index=False)
     return folder / REVIEW_FILE
 

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from queries import all_queries, load_query
 from workbench.access import (
+    SYSTEM_PREFIXES,
     UNSCOPED_QUERIES,
     AccessDenied,
     Jurisdiction,
@@ -64,7 +65,7 @@ def test_jurisdictions_parse_and_contain() -> None:
 
 # -- the query layer ------------------------------------------------------------------------------
 def test_every_user_query_declares_the_jurisdiction() -> None:
-    user_queries = [q for q in all_queries() if not q.startswith("models/") and q not in UNSCOPED_QUERIES]
+    user_queries = [q for q in all_queries() if not q.startswith(SYSTEM_PREFIXES) and q not in UNSCOPED_QUERIES]
     assert len(user_queries) >= 9
     for name in user_queries:
         assert {"scope_town", "scope_village"} <= load_query(name).params, name
@@ -107,7 +108,7 @@ def test_a_town_user_gets_no_row_of_the_other_town_from_any_query(cross_store) -
     assert WU_SHI in baishui_pids and SUN_BA in baishui_pids
     county, town = ScopedStore(cross_store, Jurisdiction()), ScopedStore(cross_store, QINGSHAN)
     leaked_in_county = 0
-    for name in [q for q in all_queries() if not q.startswith("models/") and q not in UNSCOPED_QUERIES]:
+    for name in [q for q in all_queries() if not q.startswith(SYSTEM_PREFIXES) and q not in UNSCOPED_QUERIES]:
         p = {k: v for k, v in params.items() if k in load_query(name).params}
         rows = town.query(name, **p)
         text = rows.to_string()

@@ -49,7 +49,7 @@ def test_schema_creates_a_uniqueness_constraint_per_key_and_the_indexes() -> Non
     assert "CREATE CONSTRAINT payment_key IF NOT EXISTS FOR (n:Payment) REQUIRE n.pay_id IS UNIQUE" in queries
     assert "CREATE INDEX payment_household_id IF NOT EXISTS FOR (n:Payment) ON (n.household_id)" in queries
     assert all(c["routing_"] is RoutingControl.WRITE for c in driver.calls)
-    assert sum(q.startswith("CREATE CONSTRAINT") for q in queries) == 12
+    assert sum(q.startswith("CREATE CONSTRAINT") for q in queries) == 13
 
 
 def test_nodes_are_merged_in_batches_of_unwind_rows() -> None:
@@ -98,7 +98,7 @@ def test_reset_deletes_in_batches_until_nothing_is_left() -> None:
     first = driver.calls[0]
     assert first["query"] == "MATCH (n:SourceFile) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS c"
     assert first["parameters"] == {"limit": 5}
-    assert len(driver.calls) == 13  # SourceFile twice, then one call for each of the 11 other labels
+    assert len(driver.calls) == 14  # SourceFile twice, then one call for each of the 12 other labels
 
 
 def test_from_env_reads_credentials_and_database(monkeypatch) -> None:

@@ -122,7 +122,7 @@ def test_provenance_names_file_and_line(tiny_store) -> None:
 
 def test_every_node_and_relationship_has_provenance(tiny_store) -> None:
     for name in tiny_store.schema.nodes:
-        if name == "SourceFile":
+        if name in ("SourceFile", "LoadBatch"):  # provenance itself: a file, a load
             continue
         n = tiny_store.run(f"MATCH (n:{name}) WHERE n.src_fid IS NULL OR n.src_line IS NULL RETURN count(n) AS c")
         assert n["c"].iloc[0] == 0, name
@@ -161,8 +161,13 @@ def test_reload_of_the_same_folder_gives_the_same_graph(tiny_dir: Path, tiny_sto
     from loaders.load import load_dataset
 
     again = load_dataset(tiny_dir, tiny_store)  # the session's store, loaded once already
-    assert again.counts == EXPECTED["counts"]
+    # the same graph; the reload itself is recorded as one more load batch
+    assert again.counts == {**EXPECTED["counts"], "LoadBatch": EXPECTED["counts"]["LoadBatch"] + 1}
+    assert again.batch == 2
     assert all(n == 0 for n in again.inserted.values())
+    # every payment row read again is a duplicate of one loaded, and the report balances
+    pay = next(f for f in again.files if f.file == "payments.csv")
+    assert pay.rows_loaded == 0 and pay.duplicates == pay.rows_read - pay.rows_quarantined
 
 
 # A sample value for every parameter any stored query takes; a new parameter without

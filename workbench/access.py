@@ -197,6 +197,8 @@ def parse_roles(text: str | list[str]) -> frozenset[Role]:
 #: Stored queries that name no person, payment or household (file names, place names):
 #: they take no jurisdiction.
 UNSCOPED_QUERIES = frozenset({"source_files", "villages"})
+#: Queries that only `workbench scan` (models) and `workbench load` (load) run, never a user session.
+SYSTEM_PREFIXES = ("models/", "load/")
 SCOPE_PARAMS = ("scope_town", "scope_village")
 
 
@@ -223,8 +225,8 @@ class ScopedStore(GraphStore):
 
     def query(self, name: str, /, **params: Any) -> pd.DataFrame:
         """Run ``queries/<name>.cypher`` with the caller's parameters and the session's jurisdiction."""
-        if name.startswith("models/"):
-            raise AccessDenied(f"模型查询 {name} 只在 workbench scan 中运行")
+        if name.startswith(SYSTEM_PREFIXES):
+            raise AccessDenied(f"模型和导入查询 {name} 只在 workbench scan / load 中运行")
         q = load_query(name)
         if name not in UNSCOPED_QUERIES:
             missing = [p for p in SCOPE_PARAMS if p not in q.params]
