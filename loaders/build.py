@@ -132,13 +132,15 @@ def build_graph(
     if streamed is not None:
         pay_mentions = streamed.mentions
     mentions = pd.concat([pay_mentions, rel_pre.mentions if rel_pre is not None else None], ignore_index=True)
-    if opts.enabled and len(mentions):
+    if opts.enabled:
         records = {
             "households": households, "cadres": cadres, "public_employees": employees, "deaths": deaths,
             "payments": streamed.reference_rows if streamed is not None else payments,
             "relatives": relatives, "vehicles": vehicles, "businesses": businesses,
         }  # fmt: skip
+        # built even with nothing to resolve now: an appended month resolves against it
         out.reference = reference_from(records)
+    if opts.enabled and len(mentions):
         out.resolution = resolve(mentions, out.reference, opts.settings, opts.decisions)
         out.mentions = mentions
         st = out.resolution.stats
@@ -537,7 +539,7 @@ def payment_tables(payments: pd.DataFrame, ctx: PaymentContext) -> dict[str, pd.
     out["Account"] = pd.DataFrame({"number": accounts["account_number"], **_src(accounts)})
     uses = with_acc.drop_duplicates(["person", "account_number"])
     pairs = list(zip(uses["person"], uses["account_number"], strict=True))
-    fresh = [p not in ctx.uses for p in pairs]
+    fresh = pd.Series([p not in ctx.uses for p in pairs], index=uses.index, dtype=bool)
     ctx.uses.update(pairs)
     uses = uses[fresh]
     out["USES_ACCOUNT"] = pd.DataFrame(

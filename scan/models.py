@@ -36,9 +36,18 @@ class Model:
     #: both stores on a small plan: one aggregate over the payments, then traversals
     #: from a handful of nodes, where one query let LadybugDB hash-join every payment.
     candidates: str | None = None
+    #: Its rule looks at one payment at a time (with the reference data): the rows of the
+    #: payments a batch adds are all a re-scan after that batch needs (``$since``).
+    incremental: bool = False
 
-    def rows(self, store: GraphStore, params: dict[str, int]) -> pd.DataFrame:
-        """The model's evidence rows: its query (after its candidates step, if any)."""
+    def rows(self, store: GraphStore, params: dict[str, int], since: int = 0) -> pd.DataFrame:
+        """The model's evidence rows: its query (after its candidates step, if any).
+
+        ``since``: for an incremental model, only the rows of payments of load batch
+        ``since`` and later (0: all).
+        """
+        if self.incremental:
+            return store.query(self.query, **params, since=since)
         if self.candidates is None:
             return store.query(self.query, **params)
         found = store.query(self.candidates, **_used(self.candidates, params))
@@ -46,11 +55,12 @@ class Model:
         return store.query(self.query, **_used(self.query, params), candidates=keys)
 
     def parameters(self) -> frozenset[str]:
-        """The ``$parameters`` its queries take, but for the candidates list the first step passes on."""
+        """The ``$parameters`` its queries take, but for the candidates list the first step
+        passes on and the batch an incremental scan starts from."""
         names = set(load_query(self.query).params)
         if self.candidates:
             names |= load_query(self.candidates).params
-        return frozenset(names - {"candidates"})
+        return frozenset(names - {"candidates", "since"})
 
 
 def _used(query: str, params: dict[str, int]) -> dict[str, int]:
@@ -339,8 +349,16 @@ def grade_invalid_id(m: Model, rows: pd.DataFrame, params: dict) -> list[Warning
 EVIDENCE_LINKS = "models/evidence_links"
 
 MODELS: list[Model] = [
-    Model("RELATIVE_BENEFIT", 1, "优亲厚友", "models/relative_benefit", "干部|亲属", grade_relative_benefit),
-    Model("CADRE_SELF_BENEFIT", 2, "村干部本人享受救助", "models/cadre_self_benefit", "干部", grade_cadre_self_benefit),
+    Model("RELATIVE_BENEFIT", 1, "优亲厚友", "models/relative_benefit", "干部|亲属", grade_relative_benefit, incremental=True),
+    Model(
+        "CADRE_SELF_BENEFIT",
+        2,
+        "村干部本人享受救助",
+        "models/cadre_self_benefit",
+        "干部",
+        grade_cadre_self_benefit,
+        incremental=True,
+    ),
     Model(
         "DECEASED_RECIPIENT",
         3,
@@ -349,6 +367,7 @@ MODELS: list[Model] = [
         "人员",
         grade_deceased_recipient,
         {"death_grace_days": 30},
+        incremental=True,
     ),
     Model(
         "PUBLIC_EMPLOYEE_BENEFIT",
@@ -357,8 +376,9 @@ MODELS: list[Model] = [
         "models/public_employee_benefit",
         "人员",
         grade_public_employee_benefit,
+        incremental=True,
     ),
-    Model("UNDERAGE_ELDERLY", 5, "低龄领取高龄补贴", "models/underage_elderly", "人员", grade_underage_elderly),
+    Model("UNDERAGE_ELDERLY", 5, "低龄领取高龄补贴", "models/underage_elderly", "人员", grade_underage_elderly, incremental=True),
     Model(
         "DUPLICATE_RECEIPT",
         6,
@@ -405,8 +425,8 @@ MODELS: list[Model] = [
         grade_household_split,
         {"split_window_days": 365},
     ),
-    Model("ASSET_INELIGIBLE", 11, "有车有企享低保", "models/asset_ineligible", "人员", grade_asset_ineligible),
-    Model("INVALID_ID", 12, "身份证号无效", "models/invalid_id", "身份证号", grade_invalid_id),
+    Model("ASSET_INELIGIBLE", 11, "有车有企享低保", "models/asset_ineligible", "人员", grade_asset_ineligible, incremental=True),
+    Model("INVALID_ID", 12, "身份证号无效", "models/invalid_id", "身份证号", grade_invalid_id, incremental=True),
 ]
 
 BY_CODE = {m.code: m for m in MODELS}

@@ -46,6 +46,13 @@ class ScanResult:
     started: str
     seconds: float
     models: list[str] = field(default_factory=list)
+    #: The evidence rows of the incremental models, kept for the next ``--since`` scan.
+    rows: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The newest load batch the scan saw, and the batch it started from (0: a full scan).
+    batch: int = 0
+    since: int = 0
+    #: Models whose rows came from the new batches only (the rest ran in full).
+    incremental: list[str] = field(default_factory=list)
 
 
 def default_params() -> dict[str, int]:
@@ -61,8 +68,17 @@ def run_scan(
     codes: list[str] | None = None,
     params: dict[str, int] | None = None,
     progress: Callable[[Model, int, int], None] | None = None,
+    since: int | None = None,
 ) -> ScanResult:
-    """Run the chosen models (all by default) and grade their rows into warnings."""
+    """Run the chosen models (all by default) and grade their rows into warnings.
+
+    ``since`` (a batch number): the models whose rule looks at one payment at a time
+    query only the payments of batch ``since`` and later, and add their rows to the rows
+    the last scan kept (beside the store); the warnings are graded again from all rows,
+    so they equal a full scan's. The other models, whose rules combine payments, run in
+    full. A model the last scan did not run with the same parameters, or a last scan
+    older than batch ``since`` - 1, runs in full too.
+    """
     models = select(codes)
     given = dict(params or {})
     unknown = set(given) - set(default_params())
@@ -73,19 +89,53 @@ def run_scan(
     t0 = time.perf_counter()
     warnings: list[Warning] = []
     runs: list[ModelRun] = []
+    last = store.query("load/last_batch")["bid"]
+    batch = int(last.iloc[0]) if len(last) and pd.notna(last.iloc[0]) else 0
+    kept = _kept_rows(store.state_dir, since, values) if since else {}
+    kept_rows: dict[str, pd.DataFrame] = {}
+    incremental: list[str] = []
     for i, m in enumerate(models):
         if progress:
             progress(m, i, len(models))
         mp = {k: values[k] for k in m.defaults}
         t = time.perf_counter()
-        rows = m.rows(store, mp)
+        if m.incremental and m.code in kept:
+            new = m.rows(store, mp, since=since or 0)
+            old = kept[m.code]
+            old = old[~old["pay_id"].isin(new["pay_id"])] if len(new) else old
+            rows = pd.concat([old, new], ignore_index=True) if len(old) and len(new) else (new if len(new) else old)
+            incremental.append(m.code)
+        else:
+            rows = m.rows(store, mp)
+        if m.incremental:
+            kept_rows[m.code] = rows
         tq = time.perf_counter() - t
         found = m.grade(m, rows, mp)
         runs.append(ModelRun(m.code, m.title, len(rows), len(found), tq, time.perf_counter() - t - tq))
         warnings.extend(found)
     _add_links(store, warnings)
     used = {k: v for k, v in values.items() if any(k in m.defaults for m in models)}
-    return ScanResult(warnings, runs, used, started, time.perf_counter() - t0, [m.code for m in models])
+    return ScanResult(
+        warnings, runs, used, started, time.perf_counter() - t0, [m.code for m in models], kept_rows, batch, since or 0,
+        incremental,
+    )  # fmt: skip
+
+
+ROWS_DIR = "rows"
+
+
+def _kept_rows(state_dir: Path, since: int, values: dict[str, int]) -> dict[str, pd.DataFrame]:
+    """The incremental models' rows the last scan kept, if they can be extended from batch
+    ``since`` on: the last scan saw batch ``since`` - 1 and ran them with these parameters."""
+    meta = load_scan_meta(state_dir)
+    out = {}
+    for code, seen in meta.get("model_batch", {}).items():
+        path = warnings_dir(state_dir) / ROWS_DIR / f"{code}.pkl"
+        model = next(m for m in MODELS if m.code == code)
+        same = all(meta.get("params", {}).get(k) == values[k] for k in model.defaults)
+        if model.incremental and same and int(seen) >= since - 1 and path.is_file():
+            out[code] = pd.read_pickle(path)
+    return out
 
 
 def _add_links(store: GraphStore, warnings: list[Warning]) -> None:
@@ -123,11 +173,22 @@ def save_scan(result: ScanResult, state_dir: Path) -> tuple[pd.DataFrame, pd.Dat
     all_e = pd.concat([keep_e, new_e], ignore_index=True) if len(keep_e) else new_e
     all_w.to_parquet(folder / "warnings.parquet", index=False)
     all_e.to_parquet(folder / "evidence.parquet", index=False)
+    (folder / ROWS_DIR).mkdir(exist_ok=True)
+    for code, rows in result.rows.items():
+        rows.to_pickle(folder / ROWS_DIR / f"{code}.pkl")
+    old_meta = load_scan_meta(state_dir)
+    # a partial scan keeps the other models' parameters and rows as the last full one left them
+    models = sorted(set(result.models) | set(old_meta.get("models", [])), key=[m.code for m in MODELS].index)
     meta = {
         "started": result.started,
         "seconds": round(result.seconds, 3),
-        "models": result.models,
-        "params": result.params,
+        "models": models,
+        "params": {**old_meta.get("params", {}), **result.params},
+        "batch": result.batch,
+        # the newest batch each model has seen (a --since scan may extend its rows)
+        "model_batch": {**old_meta.get("model_batch", {}), **dict.fromkeys(result.models, result.batch)},
+        "since": result.since,
+        "incremental": result.incremental,
         "runs": [r.__dict__ for r in result.runs],
     }
     (folder / "scan.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -17,6 +17,7 @@ import yaml
 from conftest import FIXTURES, GOLDEN_DIR
 
 from loaders.load import load_dataset
+from queries import load_query
 from scan.models import EVIDENCE_LINKS, MODELS, select
 from scan.runner import load_warnings, run_scan, save_scan, summary
 from scan.warnings import EXPORT_COLUMNS, GRADE_RANK, score, warning_id, warnings_frame, write_export
@@ -189,6 +190,8 @@ def test_summary_counts_and_sums_per_model_and_grade(golden_warnings: pd.DataFra
 def test_model_defaults_are_exactly_its_query_parameters(model) -> None:
     """A parameter the queries take has a models.md default here, and no default goes unused."""
     assert set(model.defaults) == model.parameters()
+    # an incremental model's query takes the batch to start from; the others do not
+    assert ("since" in load_query(model.query).params) == model.incremental
 
 
 def test_every_model_query_file_belongs_to_a_model() -> None:

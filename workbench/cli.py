@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 app = typer.Typer(
     help="惠民惠农资金监督 图分析工作台 — 导入部门数据、运行检测模型生成分级预警、查看图谱统计、启动工作台、生成演示数据。",
@@ -84,11 +85,35 @@ def print_report(report) -> None:
     console.print(f"隔离行报告: {report.quarantine_path}；用时 {report.seconds:.1f} 秒（{spent}）")
 
 
+class RateColumn(ProgressColumn):
+    """Rows per second of the current step (empty until rich has measured a speed)."""
+
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} 行/秒" if speed else "")
+
+
+def _bar() -> Progress:
+    """The load and scan progress bar: step, bar, done/total, rows/s, elapsed, time left."""
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"), RateColumn(),
+        TimeElapsedColumn(), TextColumn("剩余"), TimeRemainingColumn(), console=console, transient=True,
+        disable=not sys.stderr.isatty(),
+    )  # fmt: skip
+
+
 @app.command()
 def load(
     folder: Annotated[Path, typer.Argument(help="一个县的部门数据文件夹（CSV/XLSX，可含 dataset.yaml）")],
     store: StoreOpt = None,
     reset: Annotated[bool, typer.Option("--reset", help="先清空图存储再导入")] = False,
+    append: Annotated[
+        bool,
+        typer.Option("--append", help="追加导入：只读取文件夹中的发放明细（如新一个月），已导入过的发放记录计为重复并跳过"),
+    ] = False,
+    chunk_rows: Annotated[
+        int, typer.Option("--chunk-rows", help="发放明细每块读取的行数（内存随块大小而定，与文件大小无关）", min=1)
+    ] = 200_000,
     resolve: Annotated[
         bool, typer.Option("--resolve/--no-resolve", help="身份解析：把身份证号无效的发放记录和无号申报亲属关联到人员")
     ] = True,
@@ -96,6 +121,9 @@ def load(
     """导入一个数据文件夹到图存储，打印导入报告（每个文件: 读取 = 导入 + 隔离 + 重复）。
 
     重复导入同一文件夹得到同一张图。有问题的行写入存储旁的 quarantine.csv（文件、行号、原始值、原因）。
+    发放明细分块读取（--chunk-rows），再大的文件内存也有上限；进度条显示每秒行数和剩余时间。
+    每次导入记为一个批次（workbench batches 列出）；--append 只追加新的发放明细（如新一个月），
+    之后 workbench scan --since 批次号 只重算新批次能改变的内容。
     身份解析（默认开启）把身份证号无效的发放记录和无号申报亲属按分块比对、打分后关联到人员；
     得分接近或偏低的进入复核清单（workbench resolve review），复核结论在下次导入时生效。
     """
@@ -105,29 +133,55 @@ def load(
     from resolve.review import load_decisions
 
     graph = _open(store)
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=console, transient=True, disable=not sys.stderr.isatty(),
-    ) as bar:  # fmt: skip
-        task = bar.add_task("读取文件", total=None)
+    with _bar() as bar:
+        tasks: dict[str, object] = {}
 
         def progress(what: str, i: int, n: int) -> None:
-            bar.update(task, description=what, completed=i, total=n)
+            # one bar per step, so that rows/s and the time left are the step's own
+            if what not in tasks:
+                for old in tasks.values():
+                    bar.update(old, visible=False)
+                tasks[what] = bar.add_task(what, total=n)
+            bar.update(tasks[what], completed=i, total=n)
 
         try:
             options = ResolveOptions(enabled=resolve, decisions=load_decisions() if resolve else [])
-            report = load_dataset(folder, graph, reset=reset, progress=progress, resolution=options)
-        except FileError as e:
+            report = load_dataset(
+                folder, graph, reset=reset, progress=progress, resolution=options, chunk_rows=chunk_rows, append=append
+            )
+        except (FileError, ValueError) as e:
             console.print(f"[red]{e}[/red]")
             raise typer.Exit(2) from None
     print_report(report)
     print_counts(report.counts)
+    added = report.inserted.get("Payment", 0)
+    console.print(f"导入批次: {report.batch}（{'追加' if append else '导入'}）；新增发放记录 {added:,} 条")
     graph.close()
     _cli_audit(
-        "load", {"folder": str(folder), "store": graph.uri, "reset": reset, "resolve": resolve}, sum(report.counts.values())
+        "load",
+        {"folder": str(folder), "store": graph.uri, "reset": reset, "append": append, "resolve": resolve, "batch": report.batch},
+        sum(report.counts.values()),
     )
     if any(f.error for f in report.files):
         raise typer.Exit(1)
+
+
+@app.command()
+def batches(store: StoreOpt = None) -> None:
+    """列出导入批次：批次号、方式、时间、文件、读取/导入/隔离/重复行数、新增发放记录（最新在前）。"""
+    graph = _open(store)
+    df = graph.query("load/batches")
+    graph.close()
+    table = Table(title=f"导入批次（{graph.uri}）")
+    left = ("方式", "开始时间", "文件")
+    for col in ("批次", "方式", "开始时间", "用时(秒)", "读取", "导入", "隔离", "重复", "新增发放", "文件"):
+        table.add_column(col, justify="left" if col in left else "right")
+    for r in df.itertuples(index=False):
+        table.add_row(
+            str(r.bid), r.mode, r.started, f"{r.seconds:.1f}", f"{r.rows_read:,}", f"{r.rows_loaded:,}",
+            f"{r.rows_quarantined:,}", f"{r.duplicates:,}", f"{r.payments_added:,}", r.files,
+        )  # fmt: skip
+    console.print(table)
 
 
 @app.command()
@@ -183,11 +237,20 @@ def scan(
             "split_window_days（默认365）",
         ),
     ] = None,
+    since: Annotated[
+        int | None,
+        typer.Option(
+            "--since",
+            help="增量扫描：逐笔判断的7个模型只查询该批次及以后的发放记录，与上次扫描保留的证据合并后重新分级；"
+            "组合多笔发放的5个模型全量运行（批次号见 workbench batches）",
+            min=1,
+        ),
+    ] = None,
 ) -> None:
     """运行12个检测模型，生成分级预警（红/橙/黄），保存供工作台读取，打印汇总表。
 
     预警编号由模型代码和对象确定：重新导入同样的数据再扫描，编号不变。
-    只扫描部分模型时，只替换这些模型的预警。
+    只扫描部分模型时，只替换这些模型的预警。--since 批次号：追加一个月后的增量扫描，结果与全量扫描相同。
     """
     from scan.runner import run_scan, save_scan
     from scan.warnings import write_export
@@ -204,7 +267,7 @@ def scan(
             bar.update(task, description=f"模型 {model.number} {model.title}", completed=i, total=n)
 
         try:
-            result = run_scan(graph, codes, _params(param or []), progress=progress)
+            result = run_scan(graph, codes, _params(param or []), progress=progress, since=since)
         except ValueError as e:
             console.print(f"[red]{e}[/red]")
             raise typer.Exit(2) from None
@@ -214,7 +277,7 @@ def scan(
     from workbench.db import engine
 
     synced = sync_warnings(engine(), stored)
-    _cli_audit("scan", {"store": graph.uri, "models": result.models, "cases": synced}, len(stored))
+    _cli_audit("scan", {"store": graph.uri, "models": result.models, "since": since, "cases": synced}, len(stored))
     timing = Table(title=f"模型运行（{graph.uri}）")
     for col in ("模型", "名称", "证据行", "预警", "查询(秒)", "分级(秒)"):
         timing.add_column(col, justify="left" if col in ("模型", "名称") else "right")
@@ -223,6 +286,9 @@ def scan(
     console.print(timing)
     print_summary(stored[stored["model"].isin(result.models)])
     console.print(f"参数: {result.params}；用时 {result.seconds:.1f} 秒；预警已保存到 {graph.state_dir / 'warnings'}")
+    if since:
+        which = "、".join(result.incremental) or "无（上次扫描的证据不可续用，已全量运行）"
+        console.print(f"增量扫描（自批次 {since}）: 只查询新批次的模型 {which}")
     console.print(
         f"案件记录: 新建 {synced['new']} 条，标记已消失 {synced['gone']} 条，恢复 {synced['back']} 条（已有案件的状态与意见保留）"
     )
