@@ -181,3 +181,21 @@ def test_an_incremental_scan_after_a_missed_batch_runs_in_full(tmp_path: Path) -
     result = run_scan(store, since=3)  # the rows kept saw batch 1 only: they cannot be extended
     assert result.incremental == []
     store.close()
+
+
+def test_neo4j_import_files_hold_every_node_and_relationship_with_typed_headers(tiny_store, tmp_path: Path) -> None:
+    from graph.neo4j_export import export_import_files
+
+    command, _ = export_import_files(tiny_store, tmp_path / "import")
+    counts = tiny_store.counts()
+    folder = tmp_path / "import"
+    person_header = (folder / "Person.header.csv").read_text(encoding="utf-8").strip().split(",")
+    assert person_header[:3] == [":ID(Person)", "pid:string", "id_number:string"]
+    assert "birth_day:long" in person_header and "id_valid:boolean" in person_header
+    assert (folder / "RECEIVED.header.csv").read_text(encoding="utf-8").startswith(":START_ID(Person),:END_ID(Payment),")
+    for name, n in counts.items():
+        with (folder / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+            assert sum(1 for _ in csv.reader(fh)) == n, name
+    assert command.startswith("neo4j-admin database import full --id-type=string")
+    assert f"--relationships=RECEIVED={folder / 'RECEIVED.header.csv'},{folder / 'RECEIVED.csv'}" in command
+    assert command.endswith(" neo4j")

@@ -178,6 +178,8 @@ SAMPLE_PARAMS = {
     "pids": ["370123199506010316"],
     "hids": ["H001"],
     "accounts": ["6217000000000001"],
+    "account": "6217000000000001",
+    "since": 0,
     "day_from": 0,
     "day_to": 100_000,
     "program": "",

@@ -1,0 +1,257 @@
+"""Scale benchmark: full load, full scan, one month appended and rescanned, ego-graph latency.
+
+    python bench/scale.py --scale county      # or --scale city (generates ~13M payment rows once)
+
+Each phase runs in its own process, so that its peak memory is its own:
+
+1. **load** — the generated dataset (``bench/work/<scale>-<seed>``) into a fresh
+   LadybugDB store, payment files streamed in chunks: seconds, rows/s, peak memory.
+2. **scan** — all 12 models: seconds per model.
+3. **append** — one more month (``payments_2024-01.csv``: the December 2023 rows paid
+   again a month later under new 流水号, so that it is a real month's worth of rows)
+   with ``--append``, then **rescan** ``--since`` that batch.
+4. **ego** — the relationship map of a cadre (depth 2, the map page's default) for 100
+   cadres: median and p95 latency.
+
+Prints a table and writes ``bench/results/scale_<scale>.md``. Targets on a 2-core
+machine: city load ≤ 5 min, full scan ≤ 2 min, one-month append + incremental rescan
+≤ 30 s, ego graph p95 ≤ 300 ms (county) and ≤ 1 s (city).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from report import publish  # noqa: E402  (bench/report.py, beside this script)
+
+TARGETS = {
+    "load": {"city": 300.0},
+    "scan": {"county": 120.0, "city": 120.0},
+    "append_rescan": {"county": 30.0, "city": 30.0},
+    "ego_p95": {"county": 0.3, "city": 1.0},
+}
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def month_file(data: Path, out: Path) -> Path:
+    """``payments_2024-01.csv``: December 2023's rows paid a month later. The files have
+    no 流水号, so the loader derives one from the file name and the cells: all new rows."""
+    from loaders.normalize import parse_date
+    from loaders.read import sniff_csv
+
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "payments_2024-01.csv"
+    if target.exists():
+        return target
+    source = data / "payments_2023.csv"
+    encoding, _ = sniff_csv(source)
+    with source.open(encoding=encoding, newline="") as src, target.open("w", encoding="utf-8", newline="") as dst:
+        reader, writer = csv.reader(src), csv.writer(dst)
+        header = next(reader)
+        writer.writerow(header)
+        i_date, i_period = header.index("发放日期"), header.index("所属期")
+        for row in reader:
+            try:
+                day = parse_date(row[i_date])
+            except ValueError:
+                continue
+            if (day.year, day.month) == (2023, 12):
+                row[i_date] = f"2024-01-{day.day:02d}"
+                row[i_period] = "2024-01" if row[i_period].strip() else ""
+                writer.writerow(row)
+    return target
+
+
+def phase(name: str, store_dir: Path, data: Path, month: Path) -> dict:
+    """Run one phase in this process and return its measurements."""
+    from graph.ladybug_store import LadybugStore
+
+    out: dict = {"phase": name}
+    t = time.perf_counter()
+    if name == "load":
+        from loaders.load import load_dataset
+
+        shutil.rmtree(store_dir, ignore_errors=True)
+        store = LadybugStore(store_dir)
+        report = load_dataset(data, store, reset=True)
+        out["rows"] = sum(f.rows_read for f in report.files)
+        out["payment_rows"] = sum(f.rows_read for f in report.files if f.kind == "payments")
+        out["timings"] = {k: v for k, v in report.timings.items() if not k.startswith("write:")}
+        out["counts"] = report.counts
+    elif name == "scan":
+        from scan.runner import run_scan, save_scan
+
+        store = LadybugStore(store_dir)
+        result = run_scan(store)
+        save_scan(result, store.state_dir)
+        out["models"] = [(r.code, r.rows, r.warnings, r.query_seconds + r.grade_seconds) for r in result.runs]
+        out["warnings"] = len(result.warnings)
+    elif name == "append":
+        from loaders.load import load_dataset
+
+        store = LadybugStore(store_dir)
+        report = load_dataset(month, store, append=True)
+        out["rows"] = sum(f.rows_read for f in report.files)
+        out["added"] = report.inserted.get("Payment", 0)
+        out["batch"] = report.batch
+        out["load_seconds"] = time.perf_counter() - t
+        from scan.runner import run_scan, save_scan
+
+        t2 = time.perf_counter()
+        result = run_scan(store, since=report.batch)
+        save_scan(result, store.state_dir)
+        out["rescan_seconds"] = time.perf_counter() - t2
+        out["incremental"] = result.incremental
+        out["models"] = [(r.code, r.rows, r.warnings, r.query_seconds + r.grade_seconds) for r in result.runs]
+    elif name == "ego":
+        from workbench.access import Jurisdiction, ScopedStore
+        from workbench.egonet import ego_map
+
+        store = LadybugStore(store_dir, read_only=True)
+        cadres = store.run("MATCH (c:Person)-[:HOLDS_OFFICE]->(:Village) RETURN DISTINCT c.pid AS pid ORDER BY pid")["pid"]
+        view = ScopedStore(store, Jurisdiction())
+        picks = cadres.iloc[:: max(1, len(cadres) // 100)].head(100).tolist()
+        lat, sizes = [], []
+        for pid in picks:
+            t1 = time.perf_counter()
+            m = ego_map(view, pid, depth=2)
+            lat.append(time.perf_counter() - t1)
+            sizes.append(len(m.nodes))
+        lat.sort()
+        out["lookups"] = len(lat)
+        out["median"] = statistics.median(lat)
+        out["p95"] = lat[int(0.95 * (len(lat) - 1))]
+        out["nodes_median"] = statistics.median(sizes)
+    store.close()
+    out["seconds"] = time.perf_counter() - t
+    out["peak_mb"] = peak_mb()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", default="county", choices=["demo", "county", "city"])
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--phase", help=argparse.SUPPRESS)
+    ap.add_argument("--phases", default="load,scan,append,ego", help="comma-separated phases to run")
+    args = ap.parse_args()
+    work = ROOT / "bench" / "work"
+    data = work / f"{args.scale}-{args.seed}"
+    store_dir = work / f"scale-store-{args.scale}"
+    month_dir = work / f"{args.scale}-{args.seed}-month"
+    if args.phase:
+        print("RESULT " + json.dumps(phase(args.phase, store_dir, data, month_dir)))
+        return
+    if not (data / "truth" / "planted.csv").exists():
+        t = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "workbench.cli", "demo-data", str(data), "--scale", args.scale, "--seed", str(args.seed)],
+            check=True,
+            cwd=ROOT,
+        )
+        print(f"generated {data} in {time.perf_counter() - t:.1f} s")
+    month_file(data, month_dir)
+    results: dict[str, dict] = {}
+    for name in args.phases.split(","):
+        proc = subprocess.run(
+            [sys.executable, __file__, "--scale", args.scale, "--seed", str(args.seed), "--phase", name],
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
+        results[name] = json.loads(line.removeprefix("RESULT "))
+        print(f"{name}: {results[name]['seconds']:.1f} s, peak {results[name]['peak_mb']:,.0f} MB", flush=True)
+    publish(table(args.scale, results), f"scale_{args.scale}")
+
+
+def verdict(value: float, key: str, scale: str, unit: float = 1.0) -> str:
+    """``≤ target: met`` or ``not met`` (``unit``: shown multiplied, e.g. 1000 for ms)."""
+    target = TARGETS[key].get(scale)
+    if target is None:
+        return "—"
+    return f"≤ {target * unit:g}: {'met' if value <= target else '**not met**'}"
+
+
+def table(scale: str, r: dict[str, dict]) -> list[str]:
+    """The result as Markdown lines."""
+    lines = [
+        f"# Scale benchmark — `{scale}`",
+        "",
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {platform.machine()} · {len(os.sched_getaffinity(0))} cores · "
+        f"Python {platform.python_version()} · LadybugDB store · payment files streamed in chunks of 200,000 rows",
+        "",
+        "| phase | measure | value | target |",
+        "|---|---|---:|---|",
+    ]
+    if "load" in r:
+        ld = r["load"]
+        lines += [
+            f"| load | rows read (all files) | {ld['rows']:,} | |",
+            f"| load | of which payment rows | {ld['payment_rows']:,} | |",
+            f"| load | seconds | {ld['seconds']:.1f} | {verdict(ld['seconds'], 'load', scale)} |",
+            f"| load | rows/s | {ld['rows'] / ld['seconds']:,.0f} | |",
+            f"| load | peak memory MB | {ld['peak_mb']:,.0f} | ≤ 8,192 |",
+        ]
+        for k in ("parse", "build", "resolve", "write", "flush"):
+            if k in ld["timings"]:
+                lines.append(f"| load | of which {k} s | {ld['timings'][k]:.1f} | |")
+    if "scan" in r:
+        sc = r["scan"]
+        total = sum(m[3] for m in sc["models"])
+        lines.append(f"| scan | 12 models, seconds | {total:.1f} | {verdict(total, 'scan', scale)} |")
+        lines.append(f"| scan | warnings | {sc['warnings']:,} | |")
+        lines.append(f"| scan | peak memory MB | {sc['peak_mb']:,.0f} | |")
+    if "append" in r:
+        ap = r["append"]
+        both = ap["load_seconds"] + ap["rescan_seconds"]
+        lines += [
+            f"| append | one month: rows read / payments added | {ap['rows']:,} / {ap['added']:,} | |",
+            f"| append | load seconds (batch {ap['batch']}) | {ap['load_seconds']:.1f} | |",
+            f"| append | incremental rescan seconds (`--since {ap['batch']}`) | {ap['rescan_seconds']:.1f} | |",
+            f"| append | load + rescan seconds | {both:.1f} | {verdict(both, 'append_rescan', scale)} |",
+            f"| append | peak memory MB | {ap['peak_mb']:,.0f} | |",
+        ]
+    if "ego" in r:
+        eg = r["ego"]
+        lines += [
+            f"| ego graph | lookups (cadres, depth 2) | {eg['lookups']} | |",
+            f"| ego graph | median ms | {eg['median'] * 1000:.0f} | |",
+            f"| ego graph | p95 ms | {eg['p95'] * 1000:.0f} | {verdict(eg['p95'], 'ego_p95', scale, 1000)} |",
+            f"| ego graph | nodes on the map (median) | {eg['nodes_median']:.0f} | |",
+        ]
+    for key, title in (("scan", "Full scan"), ("append", "Incremental rescan after the appended month")):
+        if key not in r:
+            continue
+        inc = set(r[key].get("incremental", []))
+        lines += ["", f"**{title}**", "", "| model | evidence rows | warnings | seconds | mode |", "|---|---:|---:|---:|---|"]
+        for code, rows, warns, secs in r[key]["models"]:
+            mode = "new batch only" if code in inc else "full"
+            lines.append(f"| {code} | {rows:,} | {warns:,} | {secs:.2f} | {mode} |")
+    if "load" in r:
+        lines += ["", "Graph: " + ", ".join(f"{k} {v:,}" for k, v in r["load"]["counts"].items())]
+    return lines
+
+
+if __name__ == "__main__":
+    main()
