@@ -392,6 +392,8 @@ class PaymentContext:
     uses: set[tuple[str, str]]  # (person, account) of USES_ACCOUNT present
     homeless: set[str]  # people present with no home (their home comes from payments)
     batch: int = 1
+    #: program -> its minimum age (programs without one are absent)
+    min_ages: dict[str, int] = field(default_factory=dict)
     best_home: dict[str, tuple] = field(default_factory=dict)  # pid -> (day, pay_id, town, village)
     written_home: dict[str, tuple] = field(default_factory=dict)  # pid -> (town, village) as written
     unlisted: list[str] = field(default_factory=list)
@@ -416,6 +418,7 @@ class PaymentContext:
             uses=set(),
             homeless=set(person.loc[person["town"].isna(), "pid"]) if "town" in person else set(),
             batch=batch,
+            min_ages=_min_ages(programs),
         )
 
     def final_homes(self) -> pd.DataFrame:
@@ -503,6 +506,7 @@ def payment_tables(payments: pd.DataFrame, ctx: PaymentContext) -> dict[str, pd.
             "pay_year": _year(payments["pay_date"]),
             "age": _age(payments["birth"], payments["pay_date"]),
             "means_tested": payments["program"].map(ctx.programs).fillna(False).astype(bool),
+            "min_age": payments["program"].map(ctx.min_ages),
             "period": payments["period"],
             "period_year": payments["period_year"],
             "account_number": payments["account_number"],
@@ -615,6 +619,13 @@ def _means_tested(programs: pd.DataFrame) -> dict[str, bool]:
     """Program name → means-tested flag, copied onto each payment (programs missing from the list: False)."""
     flags = programs["means_tested"] if "means_tested" in programs else pd.Series(False, index=programs.index)
     return {name: bool(v) and pd.notna(v) for name, v in zip(programs["name"], flags, strict=True)}
+
+
+def _min_ages(programs: pd.DataFrame) -> dict[str, int]:
+    """Program name → minimum age, for the programs that have one (copied onto each payment)."""
+    if "min_age" not in programs:
+        return {}
+    return {n: int(a) for n, a in zip(programs["name"], programs["min_age"], strict=True) if a is not None and pd.notna(a)}
 
 
 def _payment_households(payments: pd.DataFrame, registrations: pd.DataFrame) -> pd.DataFrame:

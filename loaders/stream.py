@@ -256,8 +256,10 @@ def store_context(store: GraphStore, batch: int, base: PaymentContext | None = N
     for label in keys:
         ctx.known[label].update(store.keys(label))
     flags = store.query("load/program_flags")
-    for name, flag in zip(flags["name"], flags["means_tested"], strict=True):
+    for name, flag, age in zip(flags["name"], flags["means_tested"], flags["min_age"], strict=True):
         ctx.programs.setdefault(name, bool(flag) and pd.notna(flag))
+        if pd.notna(age):
+            ctx.min_ages.setdefault(name, int(age))
     regs = store.query("load/registrations")
     ctx.registrations = pd.concat([ctx.registrations, regs], ignore_index=True).drop_duplicates()
     uses = store.query("load/account_uses")
