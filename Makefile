@@ -13,7 +13,7 @@ PORT   ?= 8501
 
 LINTER := tools/cypher-lint/node_modules/.installed
 
-.PHONY: demo test setup system-deps node browser lint bench-load bench-scan bench-pages bench-resolve clean
+.PHONY: demo test setup system-deps node browser lint bench-load bench-scan bench-pages bench-resolve bench-scale clean
 
 # System packages (tools/system-deps.sh: one apt-get call for whatever is missing, when
 # root; otherwise the error says what to install). fonts-wqy-microhei: 1.6 MB of TrueType
@@ -92,6 +92,13 @@ bench-resolve: setup
 
 bench-load: setup
 	$(BIN)/python bench/load.py --scale county
+
+# Load, scan, one month appended and rescanned, ego-graph latency (SCALE=county|city),
+# then the query plans of the slowest models: bench/results/scale_$(SCALE).md, profile_$(SCALE).md.
+SCALE ?= county
+bench-scale: setup
+	$(BIN)/python bench/scale.py --scale $(SCALE)
+	$(BIN)/python bench/profile.py --scale $(SCALE) --notes bench/profile_notes.md
 
 clean:
 	rm -rf $(VENV) data/graph data/demo bench/work

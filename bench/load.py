@@ -14,7 +14,6 @@ import os
 import platform
 import resource
 import shutil
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -23,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from report import publish  # noqa: E402  (bench/report.py, beside this script)
+from report import ensure_dataset, publish  # noqa: E402  (bench/report.py, beside this script)
 
 from graph.ladybug_store import LadybugStore  # noqa: E402
 from loaders.load import load_dataset  # noqa: E402
@@ -41,15 +40,7 @@ def main() -> None:
     args = ap.parse_args()
     work = ROOT / "bench" / "work"
     data = work / f"{args.scale}-{args.seed}"
-    if not (data / "truth" / "planted.csv").exists():
-        # generated in a child process so its memory does not count as the load's
-        t = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "workbench.cli", "demo-data", str(data), "--scale", args.scale, "--seed", str(args.seed)],
-            check=True,
-            cwd=ROOT,
-        )
-        print(f"generated {data} in {time.perf_counter() - t:.1f} s")
+    ensure_dataset(data, args.scale, args.seed)
     store_dir = work / f"store-{args.scale}"
     shutil.rmtree(store_dir, ignore_errors=True)
     t0 = time.perf_counter()

@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from report import publish  # noqa: E402  (bench/report.py, beside this script)
+from report import ensure_dataset, publish  # noqa: E402  (bench/report.py, beside this script)
 
 TARGETS = {
     "load": {"city": 300.0},
@@ -161,14 +161,7 @@ def main() -> None:
     if args.phase:
         print("RESULT " + json.dumps(phase(args.phase, store_dir, data, month_dir)))
         return
-    if not (data / "truth" / "planted.csv").exists():
-        t = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "workbench.cli", "demo-data", str(data), "--scale", args.scale, "--seed", str(args.seed)],
-            check=True,
-            cwd=ROOT,
-        )
-        print(f"generated {data} in {time.perf_counter() - t:.1f} s")
+    ensure_dataset(data, args.scale, args.seed)
     month_file(data, month_dir)
     results: dict[str, dict] = {}
     for name in args.phases.split(","):
