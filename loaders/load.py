@@ -138,9 +138,7 @@ def _dedupe_payment_ids(files: list[ParsedFile]) -> None:
             f.records = f.records.drop(index=f.records.index[drop]).reset_index(drop=True)
 
 
-def _parse_entries(
-    entries: list[FileEntry], progress: Progress | None = None, chunk_rows: int | None = None
-) -> list[ParsedFile]:
+def _parse_entries(entries: list[FileEntry], progress: Progress | None = None, chunk_rows: int | None = None) -> list[ParsedFile]:
     """Read and normalise files; a file error is kept on its file.
 
     With ``chunk_rows`` a file is read that many rows at a time and only its normalised

@@ -117,3 +117,18 @@ def test_from_env_reads_credentials_and_database(monkeypatch) -> None:
     assert store.database == "county"
     store.close()
     assert store.driver.closed
+
+
+def test_a_streamed_chunk_and_the_home_fixes_go_to_the_leader_without_reading_first() -> None:
+    driver = RecordingDriver()
+    store = Neo4jStore(driver, "neo4j://cluster", batch_size=2)
+    chunk = pd.DataFrame({"from": ["P1", "P2", "P3"], "to": ["X1", "X2", "X3"], "src_fid": [7, 7, 7], "src_line": [2, 3, 4]})
+    assert store.insert_new("RECEIVED", chunk) == 3
+    store.set_properties("Person", pd.DataFrame({"pid": ["P1"], "town": ["青山镇"], "village": [None]}))
+    assert [c["routing_"] for c in driver.calls] == [RoutingControl.WRITE] * 3  # two batches of rows, one update
+    first, second, update = driver.calls
+    assert first["query"].startswith("UNWIND $rows AS row MATCH (a:Person {pid: row.from}) MATCH (b:Payment {pay_id: row.to})")
+    assert [r["from"] for r in first["parameters"]["rows"]] == ["P1", "P2"]
+    assert second["parameters"]["rows"][0]["props"] == {"src_fid": 7, "src_line": 4}
+    assert update["query"] == "UNWIND $rows AS r MATCH (n:Person {pid: r.pid}) SET n.town = r.town, n.village = r.village"
+    assert update["parameters"] == {"rows": [{"pid": "P1", "town": "青山镇", "village": None}]}
