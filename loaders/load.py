@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import pickle
 import time
@@ -239,8 +240,10 @@ def load_dataset(
     if append and others:
         notes.append("追加导入只读取发放明细，跳过: " + "、".join(e.path.name for e in others))
         others = []
-    parsed = _parse_entries(others, progress, chunk_rows)
+    # payments first: their pass keeps little, while the other files' records stay until
+    # their graph is written; the other way round both would be in memory together
     read = read_payments(pay_entries, chunk_rows, progress)
+    parsed = _parse_entries(others, progress, chunk_rows)
     timings["parse"] = time.perf_counter() - t0
     try:
         return _load(folder, store, reset, append, progress, resolution, parsed, read, notes, started, t0, timings)
@@ -318,6 +321,13 @@ def _load(
         # a store loaded before holds keys this folder's tables do not: read them too
         ctx = base if reset or not len(prior) else store_context(store, batch, base)
         ctx.homeless.difference_update(set(tables.nodes["Person"]["pid"]) - base.homeless)
+        # the reference records and tables are written: free them before the payments' pass
+        for f in parsed:
+            f.streamed_rows, f.records = f.rows_loaded, pd.DataFrame()
+        tables.nodes.clear()
+        tables.rels.clear()
+        tables.reference = None
+        gc.collect()
     links = payment_links(tables.resolution)
     for name, n in write_payments(store, read, links, ctx, progress, timings).items():
         inserted[name] = inserted.get(name, 0) + n
