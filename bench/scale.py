@@ -96,6 +96,10 @@ def phase(name: str, store_dir: Path, data: Path, month: Path) -> dict:
         out["rows"] = sum(f.rows_read for f in report.files)
         out["payment_rows"] = sum(f.rows_read for f in report.files if f.kind == "payments")
         out["timings"] = {k: v for k, v in report.timings.items() if not k.startswith("write:")}
+        writes = sorted(
+            ((k.removeprefix("write:"), v) for k, v in report.timings.items() if k.startswith("write:")), key=lambda kv: -kv[1]
+        )
+        out["writes"] = writes[:6]
         out["counts"] = report.counts
     elif name == "scan":
         from scan.runner import run_scan, save_scan
@@ -209,6 +213,8 @@ def table(scale: str, r: dict[str, dict]) -> list[str]:
         for k in ("parse", "build", "resolve", "write", "flush"):
             if k in ld["timings"]:
                 lines.append(f"| load | of which {k} s | {ld['timings'][k]:.1f} | |")
+        for table_name, secs in ld.get("writes", []):
+            lines.append(f"| load | writing {table_name} s | {secs:.1f} | |")
     if "scan" in r:
         sc = r["scan"]
         total = sum(m[3] for m in sc["models"])

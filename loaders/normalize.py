@@ -11,7 +11,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
+
+import numpy as np
+import pandas as pd
 
 EPOCH = date(1970, 1, 1)
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -45,7 +48,7 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-@cache
+@lru_cache(maxsize=1 << 18)  # bounded: a city has millions of names
 def normalise_name(text: str) -> str:
     """A person's name: NFKC, no white space, one middle dot, simplified characters."""
     s = _DOTS.sub("·", _WS.sub("", nfkc(text)))
@@ -62,6 +65,43 @@ def id_check_char(first17: str) -> str:
     return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
+def valid_canonical_ids(values: list[str], today: date | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which of ``values`` are already canonical (17 digits and a digit or ``X``, nothing
+    to normalise) and valid, with their birth dates (ISO) and sexes: what
+    :func:`normalise_id` returns for them, for a whole column at once. A city's 16M
+    payment rows hold millions of distinct ID numbers; one Python call each was the
+    largest part of reading them. Every other value goes through :func:`normalise_id`.
+    """
+    n = len(values)
+    ok = np.zeros(n, bool)
+    births = np.full(n, None, dtype=object)
+    sexes = np.full(n, None, dtype=object)
+    s = pd.Series(values, dtype=object)
+    canon = s.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(False).to_numpy(dtype=bool)  # ASCII only: \d takes full-width digits
+    if not canon.any():
+        return ok, births, sexes
+    sub = s[canon]
+    b = np.frombuffer("".join(sub).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+    digits = b[:, :17].astype(np.int64) - 48
+    expected = np.frombuffer(_ID_CHECK.encode("ascii"), dtype=np.uint8)[(digits @ np.array(_ID_WEIGHTS)) % 11]
+    ymd = pd.DataFrame(
+        {
+            "year": digits[:, 6:10] @ np.array([1000, 100, 10, 1]),
+            "month": digits[:, 10:12] @ np.array([10, 1]),
+            "day": digits[:, 12:14] @ np.array([10, 1]),
+        }
+    )
+    born = pd.to_datetime(ymd, errors="coerce")
+    last = pd.Timestamp(today or date.today())
+    good = (b[:, 17] == expected) & born.notna().to_numpy() & (born >= pd.Timestamp(MIN_BIRTH)).to_numpy()
+    good &= (born <= last).to_numpy()
+    idx = np.flatnonzero(canon)[good]
+    ok[idx] = True
+    births[idx] = born[good].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    sexes[idx] = np.where(digits[good, 16] % 2 == 1, "男", "女").astype(object)
+    return ok, births, sexes
+
+
 @dataclass(frozen=True)
 class IdInfo:
     """A normalised ID number: the value, whether it is valid, and what it tells."""
@@ -73,7 +113,7 @@ class IdInfo:
     sex: str = ""
 
 
-@cache
+@lru_cache(maxsize=1 << 18)  # bounded: a city has millions of distinct ID numbers
 def normalise_id(raw: str, numeric_cell: bool = False, today: date | None = None) -> IdInfo:
     """Normalise and validate a resident ID number; invalid ones are kept and marked.
 

@@ -29,6 +29,7 @@ from loaders.normalize import (
     parse_date,
     parse_int,
     parse_period,
+    valid_canonical_ids,
 )
 from loaders.read import FileError, RawTable
 
@@ -167,6 +168,47 @@ def _parser(col: Column) -> tuple[list[str], Callable[[str], tuple[tuple, str | 
 CACHE_LIMIT = 1_000_000
 
 
+def _normalise_uniques(
+    col: Column, names: list[str], fn: Callable[[str], tuple[tuple, str | None]], uniques: list[str], cache: dict | None
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """The outputs (one array per output column) and the row error of each distinct value.
+
+    ID numbers already in canonical form are validated for the whole column at once
+    (:func:`valid_canonical_ids`); every other value goes through ``fn``, with ``cache``.
+    """
+    n = len(uniques)
+    outs = [np.full(n, None, dtype=object) for _ in names]
+    errs = np.full(n, None, dtype=object)
+    todo = np.arange(n)
+    if col.parse == "id" and n:
+        ok, births, sexes = valid_canonical_ids(uniques)
+        done = np.flatnonzero(ok)
+        outs[0][done] = np.asarray(uniques, dtype=object)[done]
+        outs[1][:] = False
+        outs[1][done] = True
+        outs[3][done], outs[4][done] = births[done], sexes[done]
+        todo = np.flatnonzero(~ok)
+    elif col.parse == "code" and n:
+        # account numbers, household ids: ASCII without white space is already what
+        # compact() returns (NFKC leaves ASCII as it is)
+        s = pd.Series(uniques, dtype=object)
+        plain = (s.str.isascii() & ~s.str.contains(r"\s") & (s != "")).to_numpy(dtype=bool)
+        outs[0][plain] = s[plain].to_numpy(dtype=object)
+        todo = np.flatnonzero(~plain)
+    known = None
+    if cache is not None:
+        known = cache.setdefault(col.field, {})
+        if len(known) > CACHE_LIMIT:
+            known.clear()
+    for i in todo.tolist():
+        u = uniques[i]
+        r = fn(u) if known is None else (known[u] if u in known else known.setdefault(u, fn(u)))
+        for k in range(len(names)):
+            outs[k][i] = r[0][k]
+        errs[i] = r[1]
+    return outs, errs
+
+
 def parse_table(
     raw: RawTable,
     path: Path,
@@ -195,11 +237,16 @@ def parse_table(
     frame = frame.fillna("")
     lines = np.asarray(raw.lines, dtype=np.int64)
     # A duplicate row is one whose cells equal an earlier row's: counted, loaded once.
-    dup = frame.duplicated().to_numpy() if len(frame) else np.zeros(0, bool)
     if seen_rows is not None and len(frame):
-        hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy().tolist()
+        # one 64-bit hash per row serves both checks (within the chunk, against earlier
+        # chunks); two different rows hashing alike in one file: odds ~ 1 in 10^7 at 16M rows
+        hashed = pd.util.hash_pandas_object(frame, index=False)
+        dup = hashed.duplicated().to_numpy()
+        hashes = hashed.to_numpy().tolist()
         dup = dup | np.fromiter((h in seen_rows for h in hashes), bool, len(hashes))
         seen_rows.update(h for h, d in zip(hashes, dup.tolist(), strict=True) if not d)
+    else:
+        dup = frame.duplicated().to_numpy() if len(frame) else np.zeros(0, bool)
     out.duplicates = int(dup.sum())
     errors = np.full(len(frame), None, dtype=object)
     if frame.shape[1] > width:
@@ -216,16 +263,10 @@ def parse_table(
             values = values.mask(flags, NUMERIC_MARK + values)
         names, fn = _parser(col)
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        if cache is None:
-            results = [fn(u) for u in uniques]
-        else:
-            known = cache.setdefault(col.field, {})
-            if len(known) > CACHE_LIMIT:
-                known.clear()
-            results = [known[u] if u in known else known.setdefault(u, fn(u)) for u in uniques]
-        for k, name in enumerate(names):
-            columns[name] = np.array([r[0][k] for r in results], dtype=object)[codes]
-        errs = np.array([r[1] for r in results], dtype=object)[codes]
+        outs, errs_u = _normalise_uniques(col, names, fn, list(uniques), cache)
+        for name, out_u in zip(names, outs, strict=True):
+            columns[name] = out_u[codes]
+        errs = errs_u[codes]
         has = errs != None  # noqa: E711 - element-wise comparison on an object array
         both = has & (errors != None)  # noqa: E711
         errors[both] = errors[both] + "；" + errs[both]

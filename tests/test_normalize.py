@@ -154,3 +154,29 @@ def test_payment_age_is_full_years_from_the_id_birth_date() -> None:
     on = pd.Series(["2021-05-10", "2021-05-09", "2021-02-28", "2021-03-01", "2021-01-01", None])
     assert _age(birth, on).tolist() == [80, 79, 20, 21, None, None]
     assert age_on(date(2000, 2, 29), date(2021, 2, 28)) == 20
+
+
+def test_the_column_check_of_canonical_ids_agrees_with_normalise_id() -> None:
+    import random
+    from datetime import date
+
+    from loaders.normalize import id_check_char, valid_canonical_ids
+
+    rnd = random.Random(3)
+    values = []
+    for _ in range(3000):
+        birth = f"{rnd.randint(1890, 2030)}{rnd.randint(0, 13):02d}{rnd.randint(0, 32):02d}"
+        first17 = f"{rnd.randint(110000, 659999)}{birth}{rnd.randint(0, 999):03d}"
+        check = id_check_char(first17) if rnd.random() < 0.8 else rnd.choice("0123456789X")
+        values.append(first17 + check)
+    values += ["37012319900101001x", " 370123199001010012", "3701231990010100", "", "370123900101001"]
+    values.append("３７０１２３１９９００１０１００１２")  # full-width digits: normalise_id's work
+    today = date(2026, 11, 22)
+    ok, births, sexes = valid_canonical_ids(values, today=today)
+    for v, good, birth, sex in zip(values, ok, births, sexes, strict=True):
+        info = normalise_id(v, today=today)
+        if good:  # a value the column check passes is exactly what normalise_id says
+            assert (info.value, info.valid, info.birth.isoformat(), info.sex) == (v, True, birth, sex), v
+        else:  # the rest go through normalise_id, so only its valid canonical ones would be missed
+            assert not (info.valid and info.value == v), v
+    assert 1000 < ok.sum() < 3000  # both kinds are there
