@@ -927,13 +927,17 @@ def _fill_missing_columns(out: GraphTables, schema: Schema) -> None:
 
 
 def _complete(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    df = df.copy()
-    for c in cols:
-        if c not in df:
-            df[c] = None
-    df = df[cols].reset_index(drop=True)
-    # pandas holds missing values as NaN/NA in places; the stores want None
-    return df.astype(object).where(df.notna(), None) if len(df) else df.astype(object)
+    df = df.reindex(columns=cols).reset_index(drop=True)
+    if not len(df):
+        return df.astype(object)
+    # pandas holds missing values as NaN/NA in places; the stores want None. Arrow-backed
+    # text (a city's household register, loaders.load.compact_records) stays as it is:
+    # its missing values are nulls already, and Python strings would take three times the memory.
+    for c in df.columns:
+        if not isinstance(df[c].dtype, pd.StringDtype):
+            col = df[c].astype(object)
+            df[c] = col.where(col.notna(), None)
+    return df
 
 
 __all__ = ["GraphTables", "PaymentContext", "PaymentSummary", "build_graph", "payment_tables"]

@@ -199,3 +199,14 @@ def test_neo4j_import_files_hold_every_node_and_relationship_with_typed_headers(
     assert command.startswith("neo4j-admin database import full --id-type=string")
     assert f"--relationships=RECEIVED={folder / 'RECEIVED.header.csv'},{folder / 'RECEIVED.csv'}" in command
     assert command.endswith(" neo4j")
+
+
+def test_a_household_register_kept_as_arrow_strings_loads_the_same_graph(tmp_path: Path, monkeypatch) -> None:
+    import loaders.load
+
+    plain, _ = _load(GOLDEN_DIR, tmp_path, "plain")
+    monkeypatch.setattr(loaders.load, "LARGE_FILE_ROWS", 0)  # a city's register, at fixture size
+    compact, _ = _load(GOLDEN_DIR, tmp_path, "compact", chunk_rows=5)
+    assert dump(compact, {"LoadBatch"}) == dump(plain, {"LoadBatch"})
+    plain.close()
+    compact.close()
