@@ -12,6 +12,7 @@ notes of ``--notes`` (what the plans show and what was done about it).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,32 @@ from graph.ladybug_store import LadybugStore  # noqa: E402
 from queries import load_query  # noqa: E402
 from scan.models import BY_CODE  # noqa: E402
 from scan.runner import default_params, load_scan_meta  # noqa: E402
+
+_OP = re.compile(r"([A-Z][A-Z_]+)\[(\d+)\]")
+_NUM = re.compile(r"(NumOutputTuples|ExecutionTime):\s*([\d.]+)")
+
+
+def operators(plan: str) -> list[tuple[str, int, float]]:
+    """(operator, output tuples, ms) of every box of LadybugDB's PROFILE drawing.
+
+    The drawing puts boxes of one width side by side, one space apart: a box is the
+    column slice of its lines; its name line starts it, the numbers below belong to it.
+    """
+    lines = plan.splitlines()
+    top = next((ln for ln in lines if "┌" in ln and "┐" in ln), "")
+    width = top.index("┐") - top.index("┌") + 1 if top else 0
+    if not width:
+        return []
+    boxes: dict[int, list[dict]] = {}
+    for ln in lines:
+        for col in range(0, len(ln), width + 1):
+            seg = ln[col : col + width]
+            if m := _OP.search(seg):
+                boxes.setdefault(col, []).append({"op": f"{m[1]}[{m[2]}]", "NumOutputTuples": 0, "ExecutionTime": 0.0})
+            elif boxes.get(col) and (n := _NUM.search(seg)):
+                boxes[col][-1][n[1]] = float(n[2])
+    ops = [b for col in boxes.values() for b in col]
+    return [(b["op"], int(b["NumOutputTuples"]), b["ExecutionTime"]) for b in ops]
 
 
 def main() -> None:
@@ -58,7 +85,12 @@ def main() -> None:
             t = time.perf_counter()
             plan = store._conn.execute("PROFILE " + q.text, p).get_as_df().iloc[0, 0]
             wall = time.perf_counter() - t
-            lines += [f"## {code} — `{name}` ({wall:.2f} s with profiling)", "", "```", str(plan).rstrip(), "```", ""]
+            ops = sorted(operators(str(plan)), key=lambda o: -o[2])[:8]
+            lines += [f"## {code} — `{name}` ({wall:.2f} s with profiling)", ""]
+            lines += ["| operator | output tuples | ms |", "|---|---:|---:|"]
+            lines += [f"| {op} | {n:,} | {ms:,.1f} |" for op, n, ms in ops]
+            plan_text = "\n".join(ln.rstrip() for ln in str(plan).splitlines())
+            lines += ["", "<details><summary>plan</summary>", "", "```", plan_text, "```", "", "</details>", ""]
     store.close()
     publish(lines, f"profile_{args.scale}")
 

@@ -196,7 +196,8 @@ def table(scale: str, r: dict[str, dict]) -> list[str]:
         f"# Scale benchmark — `{scale}`",
         "",
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {platform.machine()} · {len(os.sched_getaffinity(0))} cores · "
-        f"Python {platform.python_version()} · LadybugDB store · payment files streamed in chunks of 200,000 rows",
+        f"Python {platform.python_version()} · LadybugDB store, buffer pool "
+        f"{os.environ.get('WORKBENCH_LADYBUG_BUFFER_MB', '4096')} MB · files read in chunks of 200,000 rows",
         "",
         "| phase | measure | value | target |",
         "|---|---|---:|---|",
