@@ -92,7 +92,16 @@ def phase(name: str, store_dir: Path, data: Path, month: Path) -> dict:
 
         shutil.rmtree(store_dir, ignore_errors=True)
         store = LadybugStore(store_dir)
-        report = load_dataset(data, store, reset=True)
+        started = time.perf_counter()
+
+        def progress(what: str, done: int, total: int) -> None:
+            # each step's start, so that a load the machine cannot finish still tells how far it got
+            if what != getattr(progress, "last", None):
+                progress.last = what  # type: ignore[attr-defined]
+                rss = int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
+                print(f"STEP {time.perf_counter() - started:.1f} {rss} {what}", flush=True)
+
+        report = load_dataset(data, store, reset=True, progress=progress)
         out["rows"] = sum(f.rows_read for f in report.files)
         out["payment_rows"] = sum(f.rows_read for f in report.files if f.kind == "payments")
         out["timings"] = {k: v for k, v in report.timings.items() if not k.startswith("write:")}
@@ -169,15 +178,24 @@ def main() -> None:
     month_file(data, month_dir)
     results: dict[str, dict] = {}
     for name in args.phases.split(","):
+        t = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, __file__, "--scale", args.scale, "--seed", str(args.seed), "--phase", name],
-            check=True,
             cwd=ROOT,
             capture_output=True,
             text=True,
         )
-        line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
+        steps = [x.split(" ", 3)[1:] for x in proc.stdout.splitlines() if x.startswith("STEP ")]
+        line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+        if proc.returncode != 0 or line is None:
+            # e.g. killed by the kernel when memory ran out: what it reached, and its peak
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            how = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
+            results[name] = {"failed": how, "seconds": time.perf_counter() - t, "peak_mb": peak, "steps": steps}
+            print(f"{name}: {how} after {results[name]['seconds']:.1f} s; stderr: {proc.stderr[-2000:]}", flush=True)
+            break
         results[name] = json.loads(line.removeprefix("RESULT "))
+        results[name]["steps"] = steps
         print(f"{name}: {results[name]['seconds']:.1f} s, peak {results[name]['peak_mb']:,.0f} MB", flush=True)
     publish(table(args.scale, results), f"scale_{args.scale}")
 
@@ -202,7 +220,18 @@ def table(scale: str, r: dict[str, dict]) -> list[str]:
         "| phase | measure | value | target |",
         "|---|---|---:|---|",
     ]
-    if "load" in r:
+    if "load" in r and "failed" in r["load"]:
+        ld = r["load"]
+        lines += [
+            f"| load | **did not finish**: {ld['failed']} | after {ld['seconds']:.1f} s | "
+            f"{verdict(ld['seconds'], 'load', scale)} |",
+            f"| load | peak memory MB (of the killed process) | {ld['peak_mb']:,.0f} | ≤ 8,192: **not met** |",
+        ]
+    if "load" in r and r["load"].get("steps"):
+        lines += ["", "Load steps as they started (seconds, resident MB, step):", "", "| s | MB | step |", "|---:|---:|---|"]
+        lines += [f"| {sec} | {mb} | {what} |" for sec, mb, what in r["load"]["steps"]]
+        lines += [""]
+    if "load" in r and "failed" not in r["load"]:
         ld = r["load"]
         lines += [
             f"| load | rows read (all files) | {ld['rows']:,} | |",
@@ -248,7 +277,7 @@ def table(scale: str, r: dict[str, dict]) -> list[str]:
         for code, rows, warns, secs in r[key]["models"]:
             mode = "new batch only" if code in inc else "full"
             lines.append(f"| {code} | {rows:,} | {warns:,} | {secs:.2f} | {mode} |")
-    if "load" in r:
+    if "load" in r and "counts" in r["load"]:
         lines += ["", "Graph: " + ", ".join(f"{k} {v:,}" for k, v in r["load"]["counts"].items())]
     return lines
 
