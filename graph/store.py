@@ -84,6 +84,18 @@ class GraphStore(ABC):
         node = self.schema.node(label)
         return set(self.run(f"MATCH (n:{node.name}) RETURN n.{node.key} AS k")["k"].dropna())
 
+    def arrow_table(self, name: str, df: pd.DataFrame) -> pa.Table:
+        """A node or relationship table as Arrow, in the schema's columns (absent ones
+        empty) and types. pyarrow reads None, NaN and pandas' NA as null itself, so the
+        frame is not copied into a converted one first."""
+        if name in self.schema.nodes:
+            node = self.schema.node(name)
+            cols, schema = [p.name for p in node.properties], node.arrow_schema()
+        else:
+            rel = self.schema.rel(name)
+            cols, schema = ["from", "to", *[p.name for p in rel.properties]], rel.arrow_schema()
+        return pa.Table.from_pandas(df.reindex(columns=cols), schema=schema, preserve_index=False)
+
     def insert_new(self, name: str, df: pd.DataFrame) -> int:
         """Insert rows of a node label or relationship type known to be new (a streamed
         load's chunks): no read of what the store holds, which at 16M payments would
@@ -91,13 +103,9 @@ class GraphStore(ABC):
         if df.empty:
             return 0
         if name in self.schema.nodes:
-            node = self.schema.node(name)
-            cols = [p.name for p in node.properties]
-            self._insert_nodes(node, pa.Table.from_pandas(_columns(df, cols), schema=node.arrow_schema(), preserve_index=False))
+            self._insert_nodes(self.schema.node(name), self.arrow_table(name, df))
         else:
-            rel = self.schema.rel(name)
-            cols = ["from", "to", *[p.name for p in rel.properties]]
-            self._insert_rels(rel, pa.Table.from_pandas(_columns(df, cols), schema=rel.arrow_schema(), preserve_index=False))
+            self._insert_rels(self.schema.rel(name), self.arrow_table(name, df))
         return len(df)
 
     def set_properties(self, label: str, df: pd.DataFrame) -> None:
@@ -144,12 +152,6 @@ class GraphStore(ABC):
         if table.num_rows:
             self._insert_rels(rel, table)
         return table.num_rows
-
-
-def _columns(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """``df`` with exactly ``cols`` (absent ones empty), missing values as None."""
-    out = df.reindex(columns=cols).reset_index(drop=True)
-    return out.astype(object).where(out.notna(), None)
 
 
 def _rel_identity(t: pa.Table | pd.DataFrame) -> pa.Array:

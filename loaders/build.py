@@ -152,14 +152,7 @@ def build_graph(
     if not payments.empty:
         payments = apply_payment_links(payments, pay_mkeys, links)
 
-    out.nodes["SourceFile"] = pd.DataFrame(
-        [
-            {"fid": f.fid, "name": f.name, "kind": f.kind, "sha256": f.sha256, "rows": f.rows_read}
-            for f in files
-            if f.error is None
-        ],
-        columns=["fid", "name", "kind", "sha256", "rows"],
-    )
+    out.nodes["SourceFile"] = source_files([f for f in files if f.error is None])
 
     # -- places ---------------------------------------------------------------------------
     place_frames = [df[["town", "village", *SRC]] for df in (cadres, households) if not df.empty]
@@ -370,6 +363,18 @@ def build_graph(
     return out
 
 
+def source_files(files: list[ParsedFile], batch: int | None = None) -> pd.DataFrame:
+    """SourceFile rows of the files a load read (``batch``: the load batch, when known)."""
+    return pd.DataFrame(
+        [{"fid": f.fid, "name": f.name, "kind": f.kind, "sha256": f.sha256, "rows": f.rows_read, "batch": batch} for f in files],
+        columns=["fid", "name", "kind", "sha256", "rows", "batch"],
+    )
+
+
+#: The node labels (and their keys) a payment may create: what a PaymentContext keeps known.
+CONTEXT_KEYS = {"Person": "pid", "Household": "hid", "Village": "vid", "Town": "name", "Program": "name", "Account": "number"}
+
+
 def payment_links(resolution: Resolution) -> pd.DataFrame:
     """The links identity resolution made (or a reviewer confirmed), by mention key."""
     links = resolution.outcomes
@@ -386,12 +391,12 @@ class PaymentContext:
     creates only nodes no earlier chunk created and the result equals one pass.
     """
 
-    programs: dict[str, bool]
-    registrations: pd.DataFrame  # person, household_id
-    known: dict[str, set[str]]  # label -> keys present
-    uses: set[tuple[str, str]]  # (person, account) of USES_ACCOUNT present
-    homeless: set[str]  # people present with no home (their home comes from payments)
+    registrations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["person", "household_id"]))
+    known: dict[str, set[str]] = field(default_factory=lambda: {label: set() for label in CONTEXT_KEYS})
+    uses: set[tuple[str, str]] = field(default_factory=set)  # (person, account) of USES_ACCOUNT present
+    homeless: set[str] = field(default_factory=set)  # people present with no home (it comes from payments)
     batch: int = 1
+    programs: dict[str, bool] = field(default_factory=dict)  # program -> means-tested
     #: program -> its minimum age (programs without one are absent)
     min_ages: dict[str, int] = field(default_factory=dict)
     best_home: dict[str, tuple] = field(default_factory=dict)  # pid -> (day, pay_id, town, village)
@@ -409,17 +414,25 @@ class PaymentContext:
             if member is not None
             else pd.DataFrame(columns=["person", "household_id"])
         )
-        keys = {"Person": "pid", "Household": "hid", "Village": "vid", "Town": "name", "Program": "name", "Account": "number"}
-        known = {label: set(out.nodes[label][key].dropna()) if label in out.nodes else set() for label, key in keys.items()}
-        return cls(
-            programs=_means_tested(programs),
+        known = {
+            label: set(out.nodes[label][key].dropna()) if label in out.nodes else set() for label, key in CONTEXT_KEYS.items()
+        }
+        ctx = cls(
             registrations=regs.drop_duplicates(),
             known=known,
-            uses=set(),
             homeless=set(person.loc[person["town"].isna(), "pid"]) if "town" in person else set(),
             batch=batch,
-            min_ages=_min_ages(programs),
         )
+        ctx.add_programs(programs)
+        return ctx
+
+    def add_programs(self, programs: pd.DataFrame) -> None:
+        """Take the means-tested flag and minimum age of programs (name, means_tested,
+        min_age) not known yet; both are copied onto each payment."""
+        for name, flag in _means_tested(programs).items():
+            self.programs.setdefault(name, flag)
+        for name, age in _min_ages(programs).items():
+            self.min_ages.setdefault(name, age)
 
     def final_homes(self) -> pd.DataFrame:
         """pid, town, village of the people whose home (the earliest payment's place) is
@@ -940,4 +953,4 @@ def _complete(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return df
 
 
-__all__ = ["GraphTables", "PaymentContext", "PaymentSummary", "build_graph", "payment_tables"]
+__all__ = ["CONTEXT_KEYS", "GraphTables", "PaymentContext", "PaymentSummary", "build_graph", "payment_tables", "source_files"]

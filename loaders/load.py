@@ -14,10 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from graph.store import GraphStore
-from loaders.build import GraphTables, PaymentContext, ResolveOptions, build_graph, payment_links
+from loaders.build import GraphTables, PaymentContext, ResolveOptions, build_graph, payment_links, source_files
 from loaders.dataset import FileEntry, discover
 from loaders.parse import ParsedFile, file_id, parse_table, quarantine_json
 from loaders.read import FileError, iter_table, read_table
@@ -37,7 +36,6 @@ from resolve.engine import Reference
 
 QUARANTINE_FILE = "quarantine.csv"
 REPORT_FILE = "load_report.json"
-_PAYMENT_CONTENT = PAYMENT_CONTENT
 
 
 @dataclass
@@ -113,7 +111,7 @@ def _dedupe_payment_ids(files: list[ParsedFile]) -> None:
         rows = np.flatnonzero(clash[offset : offset + n])
         offset += n
         drop = []
-        content = f.records[_PAYMENT_CONTENT].to_numpy(dtype=object)
+        content = f.records[PAYMENT_CONTENT].to_numpy(dtype=object)
         for i in rows:
             pay_id, line = f.records["payment_id"].iat[i], int(f.records["src_line"].iat[i])
             values = tuple(None if v is None or v != v else v for v in content[i])
@@ -125,7 +123,7 @@ def _dedupe_payment_ids(files: list[ParsedFile]) -> None:
             if prior[0] == values:
                 f.duplicates += 1
             else:
-                raw = dict(zip(_PAYMENT_CONTENT, values, strict=True))
+                raw = dict(zip(PAYMENT_CONTENT, values, strict=True))
                 f.quarantine.append(
                     {
                         "file": f.name,
@@ -292,7 +290,7 @@ def _load(
     last = store.query("load/last_batch")["bid"]
     batch = int(last.iloc[0]) + 1 if len(last) and pd.notna(last.iloc[0]) else 1
     prior = keys_in_store(store)
-    names = {int(f): n for f, n in zip(*_source_names(store), strict=True)}
+    names = _source_names(store)
     names.update({f.fid: f.name for f in read.files})
     find_clashes(read, prior, names)
     files_ok = [f for f in parsed + read.files if f.error is None]
@@ -311,10 +309,10 @@ def _load(
             _save_reference(store.state_dir, reference)
         elif resolution.enabled and len(mentions):
             notes.append("存储旁没有身份解析参照数据（请先完整导入一次），本批身份证号无效的记录未做身份解析")
-        tables.nodes["SourceFile"] = _source_files(files_ok, batch)
+        tables.nodes["SourceFile"] = source_files(files_ok, batch)
         timings["build"] = time.perf_counter() - t1
         t2 = time.perf_counter()
-        inserted["SourceFile"] = store.write_nodes("SourceFile", _arrow(store, "SourceFile", tables.nodes["SourceFile"]))
+        inserted["SourceFile"] = store.write_nodes("SourceFile", store.arrow_table("SourceFile", tables.nodes["SourceFile"]))
         ctx = store_context(store, batch)
     else:
         tables = build_graph(files_ok, store.schema, resolution, streamed=read.summary)
@@ -339,9 +337,9 @@ def _load(
                 progress(f"写入 {name}", i, len(steps))
             started_at = time.perf_counter()
             if what == "node":
-                inserted[name] = store.write_nodes(name, _arrow(store, name, tables.nodes.pop(name)))
+                inserted[name] = store.write_nodes(name, store.arrow_table(name, tables.nodes.pop(name)))
             else:
-                inserted[name] = store.write_rels(name, _arrow(store, name, tables.rels.pop(name)))
+                inserted[name] = store.write_rels(name, store.arrow_table(name, tables.rels.pop(name)))
             timings[f"write:{name}"] = time.perf_counter() - started_at
             gc.collect()
         # a store loaded before holds keys this folder's tables do not: read them too
@@ -362,8 +360,7 @@ def _load(
     seconds = time.perf_counter() - t0
     store.write_nodes(
         "LoadBatch",
-        _arrow(
-            store,
+        store.arrow_table(
             "LoadBatch",
             pd.DataFrame(
                 [
@@ -402,28 +399,10 @@ def _load(
     return report
 
 
-def _arrow(store: GraphStore, name: str, df: pd.DataFrame) -> pa.Table:
-    """A node or relationship table as Arrow, in the schema's columns and types."""
-    if name in store.schema.nodes:
-        node = store.schema.node(name)
-        cols, schema = [p.name for p in node.properties], node.arrow_schema()
-    else:
-        rel = store.schema.rel(name)
-        cols, schema = ["from", "to", *[p.name for p in rel.properties]], rel.arrow_schema()
-    # pyarrow reads None, NaN and pandas' NA as null itself: no converted copy of the table
-    return pa.Table.from_pandas(df.reindex(columns=cols), schema=schema, preserve_index=False)
-
-
-def _source_files(files: list[ParsedFile], batch: int) -> pd.DataFrame:
-    return pd.DataFrame(
-        [{"fid": f.fid, "name": f.name, "kind": f.kind, "sha256": f.sha256, "rows": f.rows_read, "batch": batch} for f in files],
-        columns=["fid", "name", "kind", "sha256", "rows", "batch"],
-    )
-
-
-def _source_names(store: GraphStore) -> tuple[list[int], list[str]]:
+def _source_names(store: GraphStore) -> dict[int, str]:
+    """File id → name of the files already in the store."""
     df = store.query("source_files")
-    return [int(x) for x in df["fid"]], [str(x) for x in df["name"]]
+    return {int(f): str(n) for f, n in zip(df["fid"], df["name"], strict=True)}
 
 
 def _kept_keys(read: PaymentPass) -> PaymentKeys:

@@ -28,27 +28,12 @@ class RawTable:
     numeric: set[tuple[int, int]] = field(default_factory=set)
 
 
-def decode(data: bytes, name: str) -> tuple[str, str]:
-    """Strict UTF-8 (BOM allowed), then strict GB18030; never replacement characters."""
-    try:
-        text = data.decode("utf-8")
-        if text.startswith("\ufeff"):
-            return text[1:], "utf-8-sig"
-        return text, "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as e:
-        raise FileError(f"{name}: 无法识别的文字编码（既不是 UTF-8 也不是 GB18030，第 {e.start} 字节）") from None
-
-
 def sniff_csv(path: Path) -> tuple[str, str]:
     """The encoding (strict UTF-8, with or without BOM, else strict GB18030) and SHA-256
     of a CSV file, read in blocks so that a file larger than memory can be checked.
 
-    The same contract as :func:`decode`: never replacement characters; a file that is
-    neither is a file error naming the byte where GB18030 fails.
+    Strict decoding in that order, never replacement characters; a file that is neither
+    is a file error naming the byte where GB18030 fails.
     """
     digest = hashlib.sha256()
     utf8 = codecs.getincrementaldecoder("utf-8")()

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from graph.store import GraphStore
-from loaders.build import PaymentContext, PaymentSummary, apply_payment_links, payment_tables
+from loaders.build import CONTEXT_KEYS, PaymentContext, PaymentSummary, apply_payment_links, payment_tables
 from loaders.dataset import FileEntry
 from loaders.parse import ParsedFile, file_id, parse_table
 from loaders.read import FileError, iter_table
@@ -250,16 +250,11 @@ def store_context(store: GraphStore, batch: int, base: PaymentContext | None = N
     """The context of the graph in ``store`` (merged into ``base``, a context built from
     the tables just written, when given): node keys, program flags, registrations,
     account uses and the people without a home."""
-    keys = {"Person": "pid", "Household": "hid", "Village": "vid", "Town": "name", "Program": "name", "Account": "number"}
-    ctx = base or PaymentContext({}, pd.DataFrame(columns=["person", "household_id"]), {k: set() for k in keys}, set(), set())
+    ctx = base or PaymentContext()
     ctx.batch = batch
-    for label in keys:
+    for label in CONTEXT_KEYS:
         ctx.known[label].update(store.keys(label))
-    flags = store.query("load/program_flags")
-    for name, flag, age in zip(flags["name"], flags["means_tested"], flags["min_age"], strict=True):
-        ctx.programs.setdefault(name, bool(flag) and pd.notna(flag))
-        if pd.notna(age):
-            ctx.min_ages.setdefault(name, int(age))
+    ctx.add_programs(store.query("load/program_flags"))
     regs = store.query("load/registrations")
     ctx.registrations = pd.concat([ctx.registrations, regs], ignore_index=True).drop_duplicates()
     uses = store.query("load/account_uses")
