@@ -55,7 +55,7 @@ def _records(files: list[ParsedFile], kind: str) -> pd.DataFrame:
 def _days(iso: pd.Series) -> pd.Series:
     """ISO date strings → day numbers (nullable)."""
     d = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
-    return ((d - pd.Timestamp(EPOCH)).dt.days).astype("Int64").astype(object).where(d.notna(), None)
+    return ((d - pd.Timestamp(EPOCH)).dt.days).astype("Int64")
 
 
 def _nz(s: pd.Series) -> pd.Series:
@@ -83,7 +83,18 @@ def _person_rows(df: pd.DataFrame, id_col: str, name_col: str | None) -> pd.Data
             "src_line": df["src_line"],
         }
     )
-    return rows[rows["pid"].notna()]
+    return _text(rows[rows["pid"].notna()], PERSON_TEXT)
+
+
+#: The text columns of a person row.
+PERSON_TEXT = ["pid", "id_number", "id_problem", "name", "sex", "birth_date"]
+
+
+def _text(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """``cols`` of ``df`` as Arrow strings (missing values stay missing). Frames from the
+    household register are typed already (``parse.typed_columns``); one of Python
+    objects among them would make their concatenation objects again, for 9M people."""
+    return df.astype({c: "str" for c in cols if c in df and df[c].dtype != "str"})
 
 
 @dataclass
@@ -155,7 +166,7 @@ def build_graph(
     out.nodes["SourceFile"] = source_files([f for f in files if f.error is None])
 
     # -- places ---------------------------------------------------------------------------
-    place_frames = [df[["town", "village", *SRC]] for df in (cadres, households) if not df.empty]
+    place_frames = [_text(df[["town", "village", *SRC]], ["town", "village"]) for df in (cadres, households) if not df.empty]
     places = pd.concat(place_frames, ignore_index=True) if place_frames else pd.DataFrame(columns=["town", "village", *SRC])
     places = places[places["town"].notna() & places["village"].notna()]
     places = places.assign(vid=_vid(places["town"], places["village"]))
@@ -250,7 +261,7 @@ def build_graph(
     if rel_pre is not None:
         rel_table, placeholders, notes = _declared_relatives(relatives, cadres, rel_pre, links)
         out.rels["DECLARED_RELATIVE"] = rel_table
-        person_frames.append(placeholders)
+        person_frames.append(_text(placeholders, PERSON_TEXT))
         out.notes.extend(notes)
 
     # -- programs and payments ----------------------------------------------------------------
@@ -612,7 +623,7 @@ def _with_home(persons: pd.DataFrame, out: GraphTables) -> pd.DataFrame:
 def _year(iso: pd.Series) -> pd.Series:
     """ISO date strings → their year as an integer (nullable); ages are computed from it."""
     y = pd.to_numeric(iso.astype("string").str.slice(0, 4), errors="coerce")
-    return y.astype("Int64").astype(object).where(y.notna(), None)
+    return y.astype("Int64")
 
 
 def _age(birth: pd.Series, on: pd.Series) -> pd.Series:
@@ -625,7 +636,7 @@ def _age(birth: pd.Series, on: pd.Series) -> pd.Series:
     years = pd.to_numeric(d.str.slice(0, 4), errors="coerce") - pd.to_numeric(b.str.slice(0, 4), errors="coerce")
     before_birthday = (d.str.slice(5, 10) < b.str.slice(5, 10)).fillna(False).astype(int)
     age = years - before_birthday
-    return age.astype("Int64").astype(object).where(age.notna(), None)
+    return age.astype("Int64")
 
 
 def _means_tested(programs: pd.DataFrame) -> dict[str, bool]:
@@ -943,13 +954,16 @@ def _complete(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     df = df.reindex(columns=cols).reset_index(drop=True)
     if not len(df):
         return df.astype(object)
-    # pandas holds missing values as NaN/NA in places; the stores want None. Arrow-backed
-    # text (a city's household register, loaders.load.compact_records) stays as it is:
-    # its missing values are nulls already, and Python strings would take three times the memory.
+    # Object and float columns hold missing values as NaN in places; they become None.
+    # Columns that mark missing values themselves (Arrow-backed text, Int64, boolean) or
+    # cannot miss any (numpy integers and booleans) stay as they are: as Python objects a
+    # city's 9M people took three times the memory, and pyarrow reads them as they are.
     for c in df.columns:
-        if not isinstance(df[c].dtype, pd.StringDtype):
-            col = df[c].astype(object)
-            df[c] = col.where(col.notna(), None)
+        dtype = df[c].dtype
+        if isinstance(dtype, pd.api.extensions.ExtensionDtype) or dtype.kind in "biu":
+            continue
+        col = df[c].astype(object)
+        df[c] = col.where(col.notna(), None)
     return df
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from graph.store import GraphStore
 from loaders.build import GraphTables, PaymentContext, ResolveOptions, build_graph, payment_links, source_files
 from loaders.dataset import FileEntry, discover
-from loaders.parse import ParsedFile, file_id, parse_table, quarantine_json
+from loaders.parse import ParsedFile, file_id, parse_table, quarantine_json, typed_columns
 from loaders.read import FileError, iter_table, read_table
 from loaders.stream import (
     CHUNK_ROWS,
@@ -152,6 +152,7 @@ def _parse_entries(entries: list[FileEntry], progress: Progress | None = None, c
         try:
             if chunk_rows is None:
                 parsed.append(parse_table(read_table(entry.path, entry.sheet), entry.path, entry.kind, entry.aliases))
+                parsed[-1].records = _compact(entry, parsed[-1].records)
             else:
                 parsed.append(_parse_in_chunks(entry, chunk_rows))
         except FileError as e:
@@ -174,28 +175,21 @@ def _parse_in_chunks(entry: FileEntry, chunk_rows: int) -> ParsedFile:
             whole.rows_read += part.rows_read
             whole.duplicates += part.duplicates
             whole.quarantine.extend(part.quarantine)
-        frames.append(part.records)
+        # typed chunk by chunk, so that the objects of only one chunk are ever held
+        frames.append(_compact(entry, part.records))
     assert whole is not None  # iter_table yields at least one chunk
     records = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     frames.clear()
-    big = entry.kind == "households" and len(records) >= LARGE_FILE_ROWS
-    whole.records = compact_records(records) if big else records
+    # again: a column empty in one chunk and text in another comes out of concat as objects
+    whole.records = _compact(entry, records)
     return whole
 
 
-#: A household register with this many rows keeps its text as Arrow strings, not Python objects.
-LARGE_FILE_ROWS = 1_000_000
-
-
-def compact_records(records: pd.DataFrame) -> pd.DataFrame:
-    """Text columns as Arrow strings: a city's 9M-row household register took about 15 GB
-    as Python string objects (some 70 bytes per ID number, plus a pointer per cell), a
-    third of that as Arrow strings. Flags and numbers stay as they are."""
-    for c in records.columns:
-        col = records[c]
-        if col.dtype == object and col.map(lambda v: v is None or isinstance(v, str), na_action="ignore").all():
-            records[c] = col.astype("string[pyarrow]")
-    return records
+def _compact(entry: FileEntry, records: pd.DataFrame) -> pd.DataFrame:
+    """The household register's records as typed columns (:func:`typed_columns`): it is
+    the one reference file that grows with the population (9M rows in a city). The
+    other files stay as Python objects, which their matching code was written for."""
+    return typed_columns(records) if entry.kind == "households" else records
 
 
 def parse_folder(folder: Path, progress: Progress | None = None) -> tuple[list[ParsedFile], list[str]]:

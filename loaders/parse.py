@@ -310,3 +310,22 @@ def _payment_defaults(records: pd.DataFrame, raw: pd.DataFrame, file_name: str) 
 def quarantine_json(raw: dict[str, str]) -> str:
     """Raw values of a quarantined row as one JSON object (Chinese kept readable)."""
     return json.dumps(raw, ensure_ascii=False)
+
+
+def typed_columns(records: pd.DataFrame) -> pd.DataFrame:
+    """Columns of Python objects as typed columns: text as Arrow strings, whole numbers
+    as Int64, flags as booleans. A city's 9M-row household register took about 15 GB as
+    Python objects (some 70 bytes per ID number, 36 per day number, plus a pointer per
+    cell), a third of that typed. Columns of mixed or no values stay as they are."""
+    for c in records.columns:
+        col = records[c]
+        if col.dtype != object:
+            continue
+        kind = pd.api.types.infer_dtype(col, skipna=True)
+        if kind == "string":
+            records[c] = col.astype("str")
+        elif kind == "integer":
+            records[c] = col.astype("Int64")
+        elif kind == "boolean":
+            records[c] = col.astype(bool) if col.notna().all() else col.astype("boolean")
+    return records

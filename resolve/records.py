@@ -76,7 +76,10 @@ def reference_from(records: dict[str, pd.DataFrame]) -> Reference:
     def cat(frames: list[pd.DataFrame], cols: list[str]) -> pd.DataFrame:
         if not frames:
             return pd.DataFrame(columns=cols)
-        return pd.concat(frames, ignore_index=True).dropna().drop_duplicates().reset_index(drop=True)
+        # Arrow strings, frame by frame: a city's reference holds every registered person
+        # (9M) three times, and one frame of Python objects would make the whole of it objects
+        typed = [f.dropna().astype("str") for f in frames]
+        return pd.concat(typed, ignore_index=True).drop_duplicates().reset_index(drop=True)
 
     return Reference(
         cat(people, ["pid", "name"]), cat(places, ["pid", "vid"]), cat(hhs, ["pid", "hid"]), cat(accs, ["pid", "account"])
