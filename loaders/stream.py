@@ -51,6 +51,7 @@ PAYMENT_CONTENT = [
     "amount", "pay_date", "period", "account_number", "account_holder",
 ]  # fmt: skip
 _REFERENCE_COLUMNS = ["id_number", "id_number_valid", "name", "town", "village", "household_id", "account_number"]
+_REFERENCE_TEXT = {c: "str" for c in _REFERENCE_COLUMNS if c != "id_number_valid"}
 
 Progress = Callable[[str, int, int], None]
 
@@ -193,7 +194,8 @@ def read_payments(entries: list[FileEntry], chunk_rows: int | None = CHUNK_ROWS,
                 with path.open("wb") as fh:
                     pickle.dump(rec, fh, protocol=pickle.HIGHEST_PROTOCOL)
                 valid = rec[rec["id_number_valid"].astype(bool) & rec["id_number"].notna()]
-                ref = valid[_REFERENCE_COLUMNS].drop_duplicates()
+                # Arrow strings: 13.6M city payment rows leave millions of reference rows
+                ref = valid[_REFERENCE_COLUMNS].drop_duplicates().astype(_REFERENCE_TEXT)
                 mine.append((_Chunk(len(files), path, len(rec)), PaymentKeys.of(rec), ref, payment_mentions(rec)[0]))
         except FileError as e:
             # the whole file is an error, as when it is read in one piece: none of its rows load
@@ -208,6 +210,8 @@ def read_payments(entries: list[FileEntry], chunk_rows: int | None = CHUNK_ROWS,
             refs.append(ref)
             mentions.append(m)
         files.append(agg)
+        # the same people are paid in every file: keep one row of each as the pass goes
+        refs = [pd.concat(refs, ignore_index=True).drop_duplicates()] if refs else []
     ref_rows = pd.concat(refs, ignore_index=True).drop_duplicates() if refs else pd.DataFrame(columns=_REFERENCE_COLUMNS)
     found = pd.concat(mentions, ignore_index=True) if mentions else pd.DataFrame(columns=MENTION_COLUMNS)
     summary = PaymentSummary(ref_rows.reset_index(drop=True), found.drop_duplicates("mkey").reset_index(drop=True))
