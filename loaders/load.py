@@ -17,9 +17,8 @@ import pandas as pd
 
 from graph.store import GraphStore
 from loaders.build import GraphTables, PaymentContext, ResolveOptions, build_graph, payment_links, source_files
-from loaders.dataset import FileEntry, discover
-from loaders.parse import ParsedFile, file_id, parse_table, quarantine_json, typed_columns
-from loaders.read import FileError, iter_table, read_table
+from loaders.dataset import discover
+from loaders.parse import ParsedFile, quarantine_json
 from loaders.stream import (
     CHUNK_ROWS,
     KEYS_FILE,
@@ -28,7 +27,8 @@ from loaders.stream import (
     PaymentPass,
     find_clashes,
     keys_in_store,
-    read_payments,
+    parse_reference_file,
+    read_files,
     store_context,
     write_payments,
 )
@@ -137,66 +137,15 @@ def _dedupe_payment_ids(files: list[ParsedFile]) -> None:
             f.records = f.records.drop(index=f.records.index[drop]).reset_index(drop=True)
 
 
-def _parse_entries(entries: list[FileEntry], progress: Progress | None = None, chunk_rows: int | None = None) -> list[ParsedFile]:
-    """Read and normalise files; a file error is kept on its file.
-
-    With ``chunk_rows`` a file is read that many rows at a time and only its normalised
-    records are kept: a city's household register (9M rows) as raw text rows took more
-    memory than everything else of a load together.
-    """
-    parsed: list[ParsedFile] = []
-    for i, entry in enumerate(entries):
-        if progress:
-            progress(entry.path.name, i, len(entries))
-        started = time.perf_counter()
-        try:
-            if chunk_rows is None:
-                parsed.append(parse_table(read_table(entry.path, entry.sheet), entry.path, entry.kind, entry.aliases))
-                parsed[-1].records = _compact(entry, parsed[-1].records)
-            else:
-                parsed.append(_parse_in_chunks(entry, chunk_rows))
-        except FileError as e:
-            parsed.append(ParsedFile(entry.path, entry.kind, file_id(entry.path.name), error=str(e)))
-        parsed[-1].seconds = time.perf_counter() - started
-    return parsed
-
-
-def _parse_in_chunks(entry: FileEntry, chunk_rows: int) -> ParsedFile:
-    """One file read in chunks, its records put together (equal to parsing it whole)."""
-    seen_rows: set[int] = set()
-    cache: dict[str, dict[str, tuple]] = {}
-    whole: ParsedFile | None = None
-    frames: list[pd.DataFrame] = []
-    for raw in iter_table(entry.path, entry.sheet, chunk_rows):
-        part = parse_table(raw, entry.path, entry.kind, entry.aliases, seen_rows, cache)
-        if whole is None:
-            whole = part
-        else:
-            whole.rows_read += part.rows_read
-            whole.duplicates += part.duplicates
-            whole.quarantine.extend(part.quarantine)
-        # typed chunk by chunk, so that the objects of only one chunk are ever held
-        frames.append(_compact(entry, part.records))
-    assert whole is not None  # iter_table yields at least one chunk
-    records = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    frames.clear()
-    # again: a column empty in one chunk and text in another comes out of concat as objects
-    whole.records = _compact(entry, records)
-    return whole
-
-
-def _compact(entry: FileEntry, records: pd.DataFrame) -> pd.DataFrame:
-    """The household register's records as typed columns (:func:`typed_columns`): it is
-    the one reference file that grows with the population (9M rows in a city). The
-    other files stay as Python objects, which their matching code was written for."""
-    return typed_columns(records) if entry.kind == "households" else records
-
-
 def parse_folder(folder: Path, progress: Progress | None = None) -> tuple[list[ParsedFile], list[str]]:
     """Read and normalise every file of a dataset whole (payments too); file errors are
     kept on their file. For inspection and tests: loads stream the payment files."""
     dataset = discover(Path(folder))
-    parsed = _parse_entries(dataset.files, progress)
+    parsed = []
+    for i, entry in enumerate(dataset.files):
+        if progress:
+            progress(entry.path.name, i, len(dataset.files))
+        parsed.append(parse_reference_file(entry, None))
     _dedupe_payment_ids(parsed)
     return parsed, dataset.errors + dataset.skipped
 
@@ -222,6 +171,7 @@ def load_dataset(
     resolution: ResolveOptions | None = None,
     chunk_rows: int | None = CHUNK_ROWS,
     append: bool = False,
+    workers: int | None = None,
 ) -> LoadReport:
     """Load every file of ``folder`` into ``store``; write the quarantine and load reports
     and identity resolution's review list. The load is recorded as a batch (LoadBatch).
@@ -232,7 +182,8 @@ def load_dataset(
     so loading the same folder twice leaves the graph as it was. ``append``: only the
     folder's payment files are read (a new month), against the people, households and
     programs already in the store. ``resolution`` defaults to identity resolution on,
-    with the reviewers' decisions from the workbench database.
+    with the reviewers' decisions from the workbench database. ``workers``: processes
+    reading the files (default one per core; files are read in parallel only when large).
     """
     from resolve.review import load_decisions
 
@@ -250,10 +201,7 @@ def load_dataset(
     if append and others:
         notes.append("追加导入只读取发放明细，跳过: " + "、".join(e.path.name for e in others))
         others = []
-    # payments first: their pass keeps little, while the other files' records stay until
-    # their graph is written; the other way round both would be in memory together
-    read = read_payments(pay_entries, chunk_rows, progress)
-    parsed = _parse_entries(others, progress, chunk_rows)
+    read, parsed = read_files(pay_entries + others, chunk_rows, progress, workers)
     timings["parse"] = time.perf_counter() - t0
     try:
         return _load(folder, store, reset, append, progress, resolution, parsed, read, notes, started, t0, timings)

@@ -3,12 +3,14 @@
 A city pays 16M rows over three years; a county adds a month at a time. Payment files
 are therefore never held whole:
 
-1. **First pass** (:func:`read_payments`): each file is read ``chunk_rows`` rows at a
+1. **First pass** (:func:`read_files`): each file is read ``chunk_rows`` rows at a
    time, normalised (with a cache of normalised values that survives from chunk to
    chunk), and the records of each chunk are spilled to a temporary folder. What the
    build needs from all of them is kept small: the reference rows of identity
    resolution (one row per person, place, household and account), the mentions to
    resolve, and two 64-bit hashes per row (payment id, content) with its file and line.
+   Large inputs are read by one worker process per core, a file per process, largest
+   first; the household register's records come back through a spilled file.
 2. **Clashes** (:func:`find_clashes`): a 流水号 seen before, in this load or in the
    store (``payment_keys.npz`` beside it, rebuilt from the store when it does not match),
    is a duplicate when the content is the same and quarantined when it differs —
@@ -25,13 +27,18 @@ a clash; the content hash then decides duplicate or quarantine, so no row is los
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import pickle
 import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,8 +46,8 @@ import pandas as pd
 from graph.store import GraphStore
 from loaders.build import CONTEXT_KEYS, PaymentContext, PaymentSummary, apply_payment_links, payment_tables
 from loaders.dataset import FileEntry
-from loaders.parse import ParsedFile, file_id, parse_table
-from loaders.read import FileError, iter_table
+from loaders.parse import ParsedFile, file_id, parse_table, typed_columns
+from loaders.read import FileError, iter_table, read_table
 from resolve.records import MENTION_COLUMNS, payment_mentions
 
 #: Rows per chunk: about 0.5 GB of normalised records at its peak.
@@ -159,63 +166,252 @@ def _estimate_rows(path: Path, raw_rows: list[list[str]]) -> int:
     return max(len(raw_rows), int(path.stat().st_size / per_row))
 
 
-def read_payments(entries: list[FileEntry], chunk_rows: int | None = CHUNK_ROWS, progress: Progress | None = None) -> PaymentPass:
-    """First pass over the payment files: normalise chunk by chunk, spill, summarise."""
+@dataclass
+class _FileRead:
+    """One payment file's first pass: its counts, spilled chunks, keys, reference rows
+    and mentions (what a worker process sends back: nothing the size of the file)."""
+
+    file: ParsedFile
+    chunks: list[_Chunk]
+    keys: PaymentKeys
+    ref: pd.DataFrame
+    mentions: pd.DataFrame
+
+
+def _read_payment_file(
+    index: int, entry: FileEntry, chunk_rows: int | None, spill: Path, progress: Progress | None, cache: dict
+) -> _FileRead:
+    """Normalise one payment file chunk by chunk and spill each chunk (``index``: the
+    file's place in the load, which names its chunks)."""
+    t = time.perf_counter()
+    agg = ParsedFile(entry.path, "payments", file_id(entry.path.name), streamed_rows=0)
+    mine: list[tuple[_Chunk, PaymentKeys, pd.DataFrame, pd.DataFrame]] = []
+    seen_rows: set[int] = set()
+    estimate = 0
+    try:
+        for raw in iter_table(entry.path, entry.sheet, chunk_rows):
+            estimate = estimate or _estimate_rows(entry.path, raw.rows)
+            part = parse_table(raw, entry.path, "payments", entry.aliases, seen_rows, cache)
+            agg.encoding, agg.sha256 = part.encoding, part.sha256
+            agg.rows_read += part.rows_read
+            agg.duplicates += part.duplicates
+            agg.quarantine.extend(part.quarantine)
+            agg.notes = agg.notes or part.notes
+            rec = part.records
+            agg.streamed_rows += len(rec)
+            if progress:
+                progress(f"读取 {entry.path.name}", agg.rows_read, max(estimate, agg.rows_read))
+            if rec.empty:
+                continue
+            path = spill / f"{index:04d}-{len(mine):05d}.pkl"
+            with path.open("wb") as fh:
+                pickle.dump(rec, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            valid = rec[rec["id_number_valid"].astype(bool) & rec["id_number"].notna()]
+            # Arrow strings: 13.6M city payment rows leave millions of reference rows
+            ref = valid[_REFERENCE_COLUMNS].drop_duplicates().astype(_REFERENCE_TEXT)
+            mine.append((_Chunk(index, path, len(rec)), PaymentKeys.of(rec), ref, payment_mentions(rec)[0]))
+    except FileError as e:
+        # the whole file is an error, as when it is read in one piece: none of its rows load
+        for c, *_ in mine:
+            c.path.unlink(missing_ok=True)
+        agg = ParsedFile(entry.path, "payments", file_id(entry.path.name), error=str(e))
+        mine = []
+    agg.seconds = time.perf_counter() - t
+    refs = [r for _, _, r, _ in mine]
+    found = [m for *_, m in mine]
+    return _FileRead(
+        agg,
+        [c for c, *_ in mine],
+        PaymentKeys.concat([k for _, k, *_ in mine]),
+        # the same people are paid month after month: one row of each
+        pd.concat(refs, ignore_index=True).drop_duplicates() if refs else pd.DataFrame(columns=_REFERENCE_COLUMNS),
+        pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=MENTION_COLUMNS),
+    )
+
+
+def parse_reference_file(entry: FileEntry, chunk_rows: int | None, progress: Progress | None = None) -> ParsedFile:
+    """A file other than payments, read in chunks (``chunk_rows``) or whole, its records
+    put together (equal to parsing it whole); a file error is kept on the file."""
+    started = time.perf_counter()
+    try:
+        if chunk_rows is None:
+            parsed = parse_table(read_table(entry.path, entry.sheet), entry.path, entry.kind, entry.aliases)
+            parsed.records = _compact(entry, parsed.records)
+        else:
+            parsed = _parse_in_chunks(entry, chunk_rows, progress)
+    except FileError as e:
+        parsed = ParsedFile(entry.path, entry.kind, file_id(entry.path.name), error=str(e))
+    parsed.seconds = time.perf_counter() - started
+    return parsed
+
+
+def _parse_in_chunks(entry: FileEntry, chunk_rows: int, progress: Progress | None) -> ParsedFile:
+    seen_rows: set[int] = set()
+    cache: dict[str, dict[str, tuple]] = {}
+    whole: ParsedFile | None = None
+    frames: list[pd.DataFrame] = []
+    estimate = 0
+    for raw in iter_table(entry.path, entry.sheet, chunk_rows):
+        estimate = estimate or _estimate_rows(entry.path, raw.rows)
+        part = parse_table(raw, entry.path, entry.kind, entry.aliases, seen_rows, cache)
+        if whole is None:
+            whole = part
+        else:
+            whole.rows_read += part.rows_read
+            whole.duplicates += part.duplicates
+            whole.quarantine.extend(part.quarantine)
+        if progress:
+            progress(f"读取 {entry.path.name}", whole.rows_read, max(estimate, whole.rows_read))
+        # typed chunk by chunk, so that the objects of only one chunk are ever held
+        frames.append(_compact(entry, part.records))
+    assert whole is not None  # iter_table yields at least one chunk
+    records = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    frames.clear()
+    # again: a column empty in one chunk and text in another comes out of concat as objects
+    whole.records = _compact(entry, records)
+    return whole
+
+
+def _compact(entry: FileEntry, records: pd.DataFrame) -> pd.DataFrame:
+    """The household register's records as typed columns (:func:`typed_columns`): it is
+    the one reference file that grows with the population (9M rows in a city). The
+    other files stay as Python objects, which their matching code was written for."""
+    return typed_columns(records) if entry.kind == "households" else records
+
+
+#: Below this many bytes of input a load reads its files in this process: starting a
+#: worker process (imports) costs more than it saves.
+PARALLEL_BYTES = 64 * 2**20
+
+
+def default_workers() -> int:
+    """Worker processes of the first pass: one per core (the pass is CPU-bound Python)."""
+    return os.cpu_count() or 1
+
+
+def read_files(
+    entries: list[FileEntry],
+    chunk_rows: int | None = CHUNK_ROWS,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> tuple[PaymentPass, list[ParsedFile]]:
+    """First pass over every file of a load: payment files streamed (:class:`PaymentPass`),
+    the others parsed into records (in the order of ``entries``).
+
+    With more than one worker (default: one per core) and inputs above
+    :data:`PARALLEL_BYTES`, files are read in parallel by worker processes, largest
+    first; each file is still read by one process, so the result is the same.
+    """
     started = time.perf_counter()
     spill = Path(tempfile.mkdtemp(prefix="workbench-payments-"))
-    files: list[ParsedFile] = []
-    chunks: list[_Chunk] = []
-    keys: list[PaymentKeys] = []
-    refs: list[pd.DataFrame] = []
-    mentions: list[pd.DataFrame] = []
-    cache: dict[str, dict[str, tuple]] = {}
-    for entry in entries:
-        t = time.perf_counter()
-        agg = ParsedFile(entry.path, "payments", file_id(entry.path.name), streamed_rows=0)
-        mine: list[tuple[_Chunk, PaymentKeys, pd.DataFrame, pd.DataFrame]] = []
-        seen_rows: set[int] = set()
-        estimate = 0
-        try:
-            for raw in iter_table(entry.path, entry.sheet, chunk_rows):
-                estimate = estimate or _estimate_rows(entry.path, raw.rows)
-                part = parse_table(raw, entry.path, "payments", entry.aliases, seen_rows, cache)
-                agg.encoding, agg.sha256 = part.encoding, part.sha256
-                agg.rows_read += part.rows_read
-                agg.duplicates += part.duplicates
-                agg.quarantine.extend(part.quarantine)
-                agg.notes = agg.notes or part.notes
-                rec = part.records
-                agg.streamed_rows += len(rec)
-                if progress:
-                    progress(f"读取 {entry.path.name}", agg.rows_read, max(estimate, agg.rows_read))
-                if rec.empty:
-                    continue
-                path = spill / f"{len(chunks) + len(mine):05d}.pkl"
-                with path.open("wb") as fh:
-                    pickle.dump(rec, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                valid = rec[rec["id_number_valid"].astype(bool) & rec["id_number"].notna()]
-                # Arrow strings: 13.6M city payment rows leave millions of reference rows
-                ref = valid[_REFERENCE_COLUMNS].drop_duplicates().astype(_REFERENCE_TEXT)
-                mine.append((_Chunk(len(files), path, len(rec)), PaymentKeys.of(rec), ref, payment_mentions(rec)[0]))
-        except FileError as e:
-            # the whole file is an error, as when it is read in one piece: none of its rows load
-            for c, *_ in mine:
-                c.path.unlink(missing_ok=True)
-            agg = ParsedFile(entry.path, "payments", file_id(entry.path.name), error=str(e))
-            mine = []
-        agg.seconds = time.perf_counter() - t
-        for c, k, ref, m in mine:
-            chunks.append(c)
-            keys.append(k)
-            refs.append(ref)
-            mentions.append(m)
-        files.append(agg)
-        # the same people are paid in every file: keep one row of each as the pass goes
-        refs = [pd.concat(refs, ignore_index=True).drop_duplicates()] if refs else []
+    pay = [e for e in entries if e.kind == "payments"]
+    others = [e for e in entries if e.kind != "payments"]
+    n = workers if workers is not None else default_workers()
+    size = sum(e.path.stat().st_size for e in entries if e.path.is_file())
+    try:
+        if n > 1 and len(entries) > 1 and size >= PARALLEL_BYTES:
+            reads, parsed = _read_in_processes(pay, others, chunk_rows, spill, progress, n)
+        else:
+            cache: dict[str, dict[str, tuple]] = {}
+            reads = [_read_payment_file(i, e, chunk_rows, spill, progress, cache) for i, e in enumerate(pay)]
+            parsed = [parse_reference_file(e, chunk_rows, progress) for e in others]
+    except BaseException:
+        shutil.rmtree(spill, ignore_errors=True)
+        raise
+    return _payment_pass(reads, spill, time.perf_counter() - started), parsed
+
+
+def _payment_pass(reads: list[_FileRead], spill: Path, seconds: float) -> PaymentPass:
+    refs = [r.ref for r in reads if len(r.ref)]
     ref_rows = pd.concat(refs, ignore_index=True).drop_duplicates() if refs else pd.DataFrame(columns=_REFERENCE_COLUMNS)
-    found = pd.concat(mentions, ignore_index=True) if mentions else pd.DataFrame(columns=MENTION_COLUMNS)
-    summary = PaymentSummary(ref_rows.reset_index(drop=True), found.drop_duplicates("mkey").reset_index(drop=True))
-    return PaymentPass(files, chunks, summary, PaymentKeys.concat(keys), spill, seconds=time.perf_counter() - started)
+    found = [r.mentions for r in reads if len(r.mentions)]
+    mentions = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=MENTION_COLUMNS)
+    summary = PaymentSummary(ref_rows.reset_index(drop=True), mentions.drop_duplicates("mkey").reset_index(drop=True))
+    return PaymentPass(
+        [r.file for r in reads],
+        [c for r in reads for c in r.chunks],
+        summary,
+        PaymentKeys.concat([r.keys for r in reads]),
+        spill,
+        seconds=seconds,
+    )
+
+
+_progress_queue: Any = None
+
+
+def _init_worker(queue: Any) -> None:
+    global _progress_queue
+    _progress_queue = queue
+
+
+def _report(what: str, i: int, n: int) -> None:
+    _progress_queue.put((what, i, n))
+
+
+def _worker_payments(index: int, entry: FileEntry, chunk_rows: int | None, spill: Path) -> _FileRead:
+    return _read_payment_file(index, entry, chunk_rows, spill, _report, {})
+
+
+def _worker_reference(index: int, entry: FileEntry, chunk_rows: int | None, spill: Path) -> tuple[ParsedFile, Path]:
+    parsed = parse_reference_file(entry, chunk_rows, _report)
+    # the records go through a file, not the result pipe: a city's household register
+    # pickled in the pipe would be held twice, once in each process
+    path = spill / f"records-{index:04d}.pkl"
+    with path.open("wb") as fh:
+        pickle.dump(parsed.records, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    parsed.records = pd.DataFrame()
+    return parsed, path
+
+
+def _read_in_processes(
+    pay: list[FileEntry],
+    others: list[FileEntry],
+    chunk_rows: int | None,
+    spill: Path,
+    progress: Progress | None,
+    workers: int,
+) -> tuple[list[_FileRead], list[ParsedFile]]:
+    # fork, not spawn: spawn re-runs the caller's main script in each worker (a Streamlit
+    # page, a test runner), and fork starts without re-importing pandas. The workers only
+    # parse files; they never touch the store the parent may hold open.
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    jobs = [("payments", i, e) for i, e in enumerate(pay)] + [("reference", i, e) for i, e in enumerate(others)]
+    jobs.sort(key=lambda j: -j[2].path.stat().st_size)  # largest first: the last to finish is small
+    reads: dict[int, _FileRead] = {}
+    parsed: dict[int, tuple[ParsedFile, Path]] = {}
+    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(queue,)) as pool:
+        futures = {
+            pool.submit(_worker_payments if kind == "payments" else _worker_reference, i, e, chunk_rows, spill): (kind, i)
+            for kind, i, e in jobs
+        }
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            _drain(queue, progress)
+            for f in done:
+                kind, i = futures[f]
+                if kind == "payments":
+                    reads[i] = f.result()
+                else:
+                    parsed[i] = f.result()
+        _drain(queue, progress)
+    for p, path in parsed.values():
+        with path.open("rb") as fh:
+            p.records = pickle.load(fh)
+        path.unlink()
+    return [reads[i] for i in range(len(pay))], [parsed[i][0] for i in range(len(others))]
+
+
+def _drain(queue: Any, progress: Progress | None) -> None:
+    while True:
+        try:
+            what, i, n = queue.get_nowait()
+        except Empty:
+            return
+        if progress:
+            progress(what, i, n)
 
 
 def find_clashes(read: PaymentPass, prior: PaymentKeys, names: dict[int, str]) -> None:

@@ -81,6 +81,35 @@ def test_a_chunked_load_equals_the_load_in_one_piece(which: str, tmp_path: Path,
     chunked.close()
 
 
+def test_files_read_by_worker_processes_load_the_same_graph(tmp_path: Path, monkeypatch) -> None:
+    import loaders.stream
+
+    seen: list[str] = []
+    whole, whole_report = _load(GOLDEN_DIR, tmp_path, "whole", chunk_rows=None, workers=1)
+    monkeypatch.setattr(loaders.stream, "PARALLEL_BYTES", 0)  # a city's files, at fixture size
+    pools: list[int] = []
+    real = loaders.stream._read_in_processes
+
+    def counted(*args, **kw):
+        pools.append(args[-1])
+        return real(*args, **kw)
+
+    monkeypatch.setattr(loaders.stream, "_read_in_processes", counted)
+    parallel, report = _load(
+        GOLDEN_DIR, tmp_path, "parallel", chunk_rows=3, workers=2, progress=lambda what, i, n: seen.append(what)
+    )
+    assert pools == [2]  # read by two worker processes
+    assert dump(parallel, {"LoadBatch"}) == dump(whole, {"LoadBatch"})
+    counts = [(f.file, f.rows_read, f.rows_loaded, f.rows_quarantined, f.duplicates) for f in whole_report.files]
+    assert [(f.file, f.rows_read, f.rows_loaded, f.rows_quarantined, f.duplicates) for f in report.files] == counts
+    q_whole = (whole.state_dir / "quarantine.csv").read_text(encoding="utf-8-sig")
+    assert (parallel.state_dir / "quarantine.csv").read_text(encoding="utf-8-sig") == q_whole
+    # the workers' progress reached the caller: a step per file read
+    assert {f"读取 {f.file}" for f in report.files} <= set(seen)
+    whole.close()
+    parallel.close()
+
+
 def test_a_duplicate_row_in_a_later_chunk_is_counted_once(tmp_path: Path) -> None:
     folder = tmp_path / "dup"
     shutil.copytree(GOLDEN_DIR, folder)
@@ -202,11 +231,11 @@ def test_neo4j_import_files_hold_every_node_and_relationship_with_typed_headers(
 
 
 def test_typed_records_load_the_same_graph_as_python_objects(tmp_path: Path, monkeypatch) -> None:
-    import loaders.load
+    import loaders.stream
 
     compact, _ = _load(GOLDEN_DIR, tmp_path, "compact", chunk_rows=5)
     with monkeypatch.context() as m:
-        m.setattr(loaders.load, "typed_columns", lambda records: records)  # records as parse_table makes them
+        m.setattr(loaders.stream, "typed_columns", lambda records: records)  # records as parse_table makes them
         plain, _ = _load(GOLDEN_DIR, tmp_path, "plain")
     assert dump(compact, {"LoadBatch"}) == dump(plain, {"LoadBatch"})
     plain.close()

@@ -117,11 +117,16 @@ def load(
     resolve: Annotated[
         bool, typer.Option("--resolve/--no-resolve", help="身份解析：把身份证号无效的发放记录和无号申报亲属关联到人员")
     ] = True,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="并行读取文件的进程数（默认每个 CPU 核一个；数据量小时在本进程读取）", min=1),
+    ] = None,
 ) -> None:
     """导入一个数据文件夹到图存储，打印导入报告（每个文件: 读取 = 导入 + 隔离 + 重复）。
 
     重复导入同一文件夹得到同一张图。有问题的行写入存储旁的 quarantine.csv（文件、行号、原始值、原因）。
     发放明细分块读取（--chunk-rows），再大的文件内存也有上限；进度条显示每秒行数和剩余时间。
+    数据量大时各文件由多个进程并行读取（--workers，默认每个 CPU 核一个），结果与单进程相同。
     每次导入记为一个批次（workbench batches 列出）；--append 只追加新的发放明细（如新一个月），
     之后 workbench scan --since 批次号 只重算新批次能改变的内容。
     身份解析（默认开启）把身份证号无效的发放记录和无号申报亲属按分块比对、打分后关联到人员；
@@ -139,15 +144,24 @@ def load(
         def progress(what: str, i: int, n: int) -> None:
             # one bar per step, so that rows/s and the time left are the step's own
             if what not in tasks:
-                for old in tasks.values():
-                    bar.update(old, visible=False)
+                # finished steps go; files read side by side (--workers) keep a bar each
+                for t in bar.tasks:
+                    if t.finished or not t.description.startswith("读取"):
+                        bar.update(t.id, visible=False)
                 tasks[what] = bar.add_task(what, total=n)
             bar.update(tasks[what], completed=i, total=n)
 
         try:
             options = ResolveOptions(enabled=resolve, decisions=load_decisions() if resolve else [])
             report = load_dataset(
-                folder, graph, reset=reset, progress=progress, resolution=options, chunk_rows=chunk_rows, append=append
+                folder,
+                graph,
+                reset=reset,
+                progress=progress,
+                resolution=options,
+                chunk_rows=chunk_rows,
+                append=append,
+                workers=workers,
             )
         except (FileError, ValueError) as e:
             console.print(f"[red]{e}[/red]")
