@@ -12,7 +12,10 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph.schema import Schema, load_schema
 from loaders.contract import CLOSE_RELATIONS, FARM_VEHICLE_WORDS
@@ -233,8 +236,7 @@ def build_graph(
     extra_hh = []
     if "SPLIT_FROM" in out.rels:
         sf = out.rels["SPLIT_FROM"]
-        known = set(hh_nodes["hid"])
-        missing = sf[~sf["to"].isin(known)].drop_duplicates("to")
+        missing = sf[~isin(sf["to"], hh_nodes["hid"])].drop_duplicates("to")
         if len(missing):
             extra_hh.append(pd.DataFrame({"hid": missing["to"], "registered": False, **_src(missing)}))
     out.nodes["Household"] = pd.concat([hh_nodes, *extra_hh], ignore_index=True) if extra_hh else hh_nodes
@@ -462,9 +464,29 @@ class PaymentContext:
 
 def _new(df: pd.DataFrame, key: str, known: set[str]) -> pd.DataFrame:
     """Rows of ``df`` (unique by ``key``) whose key is not known yet; the keys become known."""
-    df = df[~df[key].isin(known)]
+    df = df[~_in_set(df[key], known)]
     known.update(df[key])
     return df
+
+
+def _in_set(values: pd.Series, members: set) -> np.ndarray:
+    """``values.isin(members)`` for a chunk's values and a large set (a city's 9M people):
+    one lookup per value, where ``isin`` first hashes every member again, chunk after chunk."""
+    return np.fromiter((v in members for v in values), dtype=bool, count=len(values))
+
+
+def isin(values: pd.Series, members: pd.Series) -> np.ndarray:
+    """``values.isin(members)`` for two columns of text, in Arrow's hash join. pandas 3
+    checks Arrow strings against members one Python scalar at a time: minutes for the
+    9M people of a city. Missing values are in nothing."""
+    left = pa.array(values, from_pandas=True)
+    right = pa.array(members, from_pandas=True)
+    if pa.types.is_null(left.type) or pa.types.is_null(right.type):
+        return np.zeros(len(values), dtype=bool)
+    if left.type != right.type:
+        right = right.cast(left.type)
+    found = pc.is_in(left, value_set=right, skip_nulls=True)
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
 
 
 def payment_tables(payments: pd.DataFrame, ctx: PaymentContext) -> dict[str, pd.DataFrame]:
@@ -579,7 +601,7 @@ def payment_tables(payments: pd.DataFrame, ctx: PaymentContext) -> dict[str, pd.
 def _earliest_places(payments: pd.DataFrame, ctx: PaymentContext) -> None:
     """Keep, for each person without a home, the place of the earliest payment seen
     (by pay day, then payment id, as one sort over all payments would)."""
-    mine = payments[payments["person"].isin(ctx.homeless) & payments["town"].notna()]
+    mine = payments[_in_set(payments["person"], ctx.homeless) & payments["town"].notna().to_numpy()]
     if mine.empty:
         return
     order = mine.assign(_day=pd.to_numeric(mine["pay_day"], errors="coerce")).sort_values(
@@ -660,7 +682,10 @@ def _payment_households(payments: pd.DataFrame, registrations: pd.DataFrame) -> 
     if registrations.empty:
         return direct
     without = payments.loc[payments["household_id"].isna(), ["payment_id", "person", *SRC]]
-    inferred = without.merge(registrations, on="person")
+    # the chunk's people's registrations first: a merge with all of a city's 9M hashed
+    # them all again for every chunk (the merge's order is the same either way)
+    regs = registrations[isin(registrations["person"], without["person"])]
+    inferred = without.merge(regs, on="person")
     if inferred.empty:
         return direct
     extra = pd.DataFrame({"from": inferred["payment_id"], "to": inferred["household_id"], "inferred": True, **_src(inferred)})

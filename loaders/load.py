@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from graph.store import GraphStore
-from loaders.build import GraphTables, PaymentContext, ResolveOptions, build_graph, payment_links, source_files
+from loaders.build import GraphTables, PaymentContext, ResolveOptions, build_graph, isin, payment_links, source_files
 from loaders.dataset import discover
 from loaders.parse import ParsedFile, quarantine_json
 from loaders.stream import (
@@ -156,10 +156,10 @@ def _check_endpoints(tables: dict[str, pd.DataFrame], rels: dict[str, pd.DataFra
         rel = store.schema.rel(name)
         for end, label in (("from", rel.source), ("to", rel.target)):
             keys = tables[label][store.schema.node(label).key]
-            missing = ~df[end].isin(keys)
+            missing = ~isin(df[end], keys)
             if missing.any():
                 raise RuntimeError(
-                    f"{name}: {int(missing.sum())} 条关系的 {end} 端 {label} 不存在，例如 {df[end][missing].iloc[0]}"
+                    f"{name}: {int(missing.sum())} 条关系的 {end} 端 {label} 不存在，例如 {df[end].iloc[int(missing.argmax())]}"
                 )
 
 

@@ -240,3 +240,14 @@ def test_typed_records_load_the_same_graph_as_python_objects(tmp_path: Path, mon
     assert dump(compact, {"LoadBatch"}) == dump(plain, {"LoadBatch"})
     plain.close()
     compact.close()
+
+
+def test_isin_in_arrow_agrees_with_pandas_on_text_and_missing_values() -> None:
+    from loaders.build import isin
+
+    values = pd.Series(["a", None, "b", "c", "a"], dtype="str")
+    members = pd.Series(["a", "c", None], dtype=object)
+    assert isin(values, members).tolist() == [True, False, False, True, True]
+    assert isin(values.astype(object), members.astype("str")).tolist() == [True, False, False, True, True]
+    assert isin(values, pd.Series([], dtype=object)).tolist() == [False] * 5
+    assert isin(pd.Series([None, None], dtype=object), members).tolist() == [False, False]
