@@ -21,6 +21,7 @@ machine: city load ≤ 5 min, full scan ≤ 2 min, one-month append + incrementa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -45,6 +46,41 @@ TARGETS = {
     "append_rescan": {"county": 30.0, "city": 30.0},
     "ego_p95": {"county": 0.3, "city": 1.0},
 }
+
+
+def tree_rss_mb() -> int:
+    """Resident memory now of this process and its children (the load's worker processes)."""
+    pids = [str(os.getpid())]
+    for task in Path("/proc/self/task").iterdir():
+        pids += (task / "children").read_text().split()
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):  # a worker that just ended
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    return total // 2**20
+
+
+class TreePeak:
+    """The highest resident memory of this process and its children together, sampled
+    every 0.2 s in a thread (getrusage gives each process's own peak, not their sum)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss_mb())
+            self._stop.wait(0.2)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
 
 
 def peak_mb() -> float:
@@ -89,6 +125,7 @@ def phase(name: str, store_dir: Path, data: Path, month: Path) -> dict:
     t = time.perf_counter()
     if name == "load":
         from loaders.load import load_dataset
+        from loaders.stream import default_workers
 
         shutil.rmtree(store_dir, ignore_errors=True)
         store = LadybugStore(store_dir)
@@ -98,10 +135,13 @@ def phase(name: str, store_dir: Path, data: Path, month: Path) -> dict:
             # each step's start, so that a load the machine cannot finish still tells how far it got
             if what != getattr(progress, "last", None):
                 progress.last = what  # type: ignore[attr-defined]
-                rss = int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
-                print(f"STEP {time.perf_counter() - started:.1f} {rss} {what}", flush=True)
+                print(f"STEP {time.perf_counter() - started:.1f} {tree_rss_mb()} {what}", flush=True)
 
+        sampler = TreePeak()
         report = load_dataset(data, store, reset=True, progress=progress)
+        out["tree_peak_mb"] = sampler.stop()
+        out["worker_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        out["workers"] = default_workers()
         out["rows"] = sum(f.rows_read for f in report.files)
         out["payment_rows"] = sum(f.rows_read for f in report.files if f.kind == "payments")
         out["timings"] = {k: v for k, v in report.timings.items() if not k.startswith("write:")}
@@ -227,10 +267,6 @@ def table(scale: str, r: dict[str, dict]) -> list[str]:
             f"{verdict(ld['seconds'], 'load', scale)} |",
             f"| load | peak memory MB (of the killed process) | {ld['peak_mb']:,.0f} | ≤ 8,192: **not met** |",
         ]
-    if "load" in r and r["load"].get("steps"):
-        lines += ["", "Load steps as they started (seconds, resident MB, step):", "", "| s | MB | step |", "|---:|---:|---|"]
-        lines += [f"| {sec} | {mb} | {what} |" for sec, mb, what in r["load"]["steps"]]
-        lines += [""]
     if "load" in r and "failed" not in r["load"]:
         ld = r["load"]
         lines += [
@@ -238,8 +274,17 @@ def table(scale: str, r: dict[str, dict]) -> list[str]:
             f"| load | of which payment rows | {ld['payment_rows']:,} | |",
             f"| load | seconds | {ld['seconds']:.1f} | {verdict(ld['seconds'], 'load', scale)} |",
             f"| load | rows/s | {ld['rows'] / ld['seconds']:,.0f} | |",
-            f"| load | peak memory MB | {ld['peak_mb']:,.0f} | ≤ 8,192 |",
         ]
+        if "tree_peak_mb" in ld:
+            met = "met" if ld["tree_peak_mb"] <= 8192 else "**not met**"
+            lines += [
+                f"| load | peak memory MB, all its processes together (sampled) | {ld['tree_peak_mb']:,.0f} | ≤ 8,192: {met} |",
+                f"| load | of which main process peak MB | {ld['peak_mb']:,.0f} | |",
+                f"| load | largest worker process peak MB ({ld['workers']} workers read the files) | "
+                f"{ld['worker_peak_mb']:,.0f} | |",
+            ]
+        else:
+            lines.append(f"| load | peak memory MB | {ld['peak_mb']:,.0f} | ≤ 8,192 |")
         for k in ("parse", "build", "resolve", "write", "flush"):
             if k in ld["timings"]:
                 lines.append(f"| load | of which {k} s | {ld['timings'][k]:.1f} | |")
@@ -279,6 +324,15 @@ def table(scale: str, r: dict[str, dict]) -> list[str]:
             lines.append(f"| {code} | {rows:,} | {warns:,} | {secs:.2f} | {mode} |")
     if "load" in r and "counts" in r["load"]:
         lines += ["", "Graph: " + ", ".join(f"{k} {v:,}" for k, v in r["load"]["counts"].items())]
+    if "load" in r and r["load"].get("steps"):
+        lines += [
+            "",
+            "Load steps as they started (seconds, resident MB of the load and its workers, step):",
+            "",
+            "| s | MB | step |",
+            "|---:|---:|---|",
+        ]
+        lines += [f"| {sec} | {mb} | {what} |" for sec, mb, what in r["load"]["steps"]]
     return lines
 
 
