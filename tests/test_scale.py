@@ -251,3 +251,15 @@ def test_isin_in_arrow_agrees_with_pandas_on_text_and_missing_values() -> None:
     assert isin(values.astype(object), members.astype("str")).tolist() == [True, False, False, True, True]
     assert isin(values, pd.Series([], dtype=object)).tolist() == [False] * 5
     assert isin(pd.Series([None, None], dtype=object), members).tolist() == [False, False]
+
+
+def test_a_table_copied_in_slices_equals_one_copy(tmp_path: Path, monkeypatch) -> None:
+    import graph.ladybug_store
+
+    whole, _ = _load(GOLDEN_DIR, tmp_path, "whole")
+    monkeypatch.setattr(graph.ladybug_store, "COPY_ROWS", 2)  # a city's 9M registrations, at fixture size
+    sliced, _ = _load(GOLDEN_DIR, tmp_path, "sliced")
+    assert sum(len(v) for v in dump(whole).values()) > 100
+    assert dump(sliced, {"LoadBatch"}) == dump(whole, {"LoadBatch"})
+    whole.close()
+    sliced.close()
