@@ -52,7 +52,8 @@ def tree_rss_mb() -> int:
     """Resident memory now of this process and its children (the load's worker processes)."""
     pids = [str(os.getpid())]
     for task in Path("/proc/self/task").iterdir():
-        pids += (task / "children").read_text().split()
+        with contextlib.suppress(FileNotFoundError):  # a thread that just ended
+            pids += (task / "children").read_text().split()
     total = 0
     for pid in pids:
         with contextlib.suppress(FileNotFoundError, ProcessLookupError):  # a worker that just ended
