@@ -193,9 +193,7 @@ def _read_payment_file(
             estimate = estimate or _estimate_rows(entry.path, raw.rows)
             part = parse_table(raw, entry.path, "payments", entry.aliases, seen_rows, cache)
             agg.encoding, agg.sha256 = part.encoding, part.sha256
-            agg.rows_read += part.rows_read
-            agg.duplicates += part.duplicates
-            agg.quarantine.extend(part.quarantine)
+            _fold(agg, part)
             agg.notes = agg.notes or part.notes
             rec = part.records
             agg.streamed_rows += len(rec)
@@ -229,6 +227,13 @@ def _read_payment_file(
     )
 
 
+def _fold(total: ParsedFile, part: ParsedFile) -> None:
+    """Add a chunk's counts and quarantined rows to its file's."""
+    total.rows_read += part.rows_read
+    total.duplicates += part.duplicates
+    total.quarantine.extend(part.quarantine)
+
+
 def parse_reference_file(entry: FileEntry, chunk_rows: int | None, progress: Progress | None = None) -> ParsedFile:
     """A file other than payments, read in chunks (``chunk_rows``) or whole, its records
     put together (equal to parsing it whole); a file error is kept on the file."""
@@ -257,9 +262,7 @@ def _parse_in_chunks(entry: FileEntry, chunk_rows: int, progress: Progress | Non
         if whole is None:
             whole = part
         else:
-            whole.rows_read += part.rows_read
-            whole.duplicates += part.duplicates
-            whole.quarantine.extend(part.quarantine)
+            _fold(whole, part)
         if progress:
             progress(f"读取 {entry.path.name}", whole.rows_read, max(estimate, whole.rows_read))
         # typed chunk by chunk, so that the objects of only one chunk are ever held
@@ -455,8 +458,10 @@ def store_context(store: GraphStore, batch: int, base: PaymentContext | None = N
     for label in CONTEXT_KEYS:
         ctx.known[label].update(store.keys(label))
     ctx.add_programs(store.query("load/program_flags"))
+    # Arrow strings once here, not per chunk: each chunk's FOR_HOUSEHOLD rows check the
+    # registrations with Arrow's is_in, which would convert millions of Python strings again
     regs = store.query("load/registrations")
-    ctx.registrations = pd.concat([ctx.registrations, regs], ignore_index=True).drop_duplicates()
+    ctx.registrations = pd.concat([ctx.registrations, regs], ignore_index=True).drop_duplicates().astype("str")
     uses = store.query("load/account_uses")
     ctx.uses.update(zip(uses["person"], uses["account"], strict=True))
     ctx.homeless.update(store.query("load/people_without_home")["pid"])
