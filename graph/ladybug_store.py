@@ -17,6 +17,9 @@ _DDL_TYPES = {"STRING": "STRING", "INT64": "INT64", "DOUBLE": "DOUBLE", "BOOL": 
 DB_FILE = "graph.lbug"
 #: Rows a COPY statement takes at most (see LadybugStore._copy).
 COPY_ROWS = 1_000_000
+#: Share of the buffer pool that data copied since the last checkpoint may take before
+#: the store checkpoints (see LadybugStore._copy).
+CHECKPOINT_SHARE = 0.125
 
 
 class LadybugStore(GraphStore):
@@ -31,7 +34,11 @@ class LadybugStore(GraphStore):
         # costs a second at start and is unkind to the Streamlit process beside it.
         pool_mb = int(os.environ.get("WORKBENCH_LADYBUG_BUFFER_MB", "4096"))
         # No checkpoint after every statement: a load is dozens of COPYs and checkpointing
-        # each one doubled the write time; flush() checkpoints once when the load is done.
+        # each one doubled the write time. _copy checkpoints by volume instead, and flush()
+        # once when the load is done.
+        self.checkpoint_bytes = int(pool_mb * 1024 * 1024 * CHECKPOINT_SHARE)
+        self.checkpoints = 0
+        self._unsaved = 0
         self._db = lb.Database(
             str(folder / DB_FILE), buffer_pool_size=pool_mb * 1024 * 1024, read_only=read_only, auto_checkpoint=False
         )
@@ -72,13 +79,34 @@ class LadybugStore(GraphStore):
         # It is the bulk path; row-by-row CREATE is two orders of magnitude slower. At most
         # COPY_ROWS rows a statement: a city's 9M registrations (MEMBER_OF) in one COPY
         # filled a 2 GB buffer pool ("Unable to allocate memory").
+        # Rows copied into a table that already holds rows stay in memory until the next
+        # checkpoint and count against the buffer pool: without checkpoints a city's
+        # payments filled a 4 GB pool after 65 s. So the store checkpoints once the data
+        # copied since the last one passes CHECKPOINT_SHARE of the pool.
         for start in range(0, table.num_rows, COPY_ROWS):
-            batch = table.slice(start, COPY_ROWS)  # noqa: F841 - referenced by name inside the COPY statement
+            batch = table.slice(start, COPY_ROWS)
             self._conn.execute(f"COPY {name} FROM batch")
+            self._forget_scans()
+            self._unsaved += batch.nbytes
+            if self._unsaved >= self.checkpoint_bytes:
+                self.flush()
+
+    def _forget_scans(self) -> None:
+        # The ladybug package caches a prepared statement per COPY of a Python object, keyed
+        # by the object's identity, and the statement keeps the object bound: every table a
+        # load copied stayed in memory until the connection closed (a city's payments, many
+        # GB). Each COPY scans a new table, so its statement is never reused: drop it.
+        cache = getattr(self._conn, "_pybind_implicit_prepared_cache", None)
+        if not cache:
+            return
+        for key in [k for k in cache if isinstance(k, tuple) and str(k[0]).lstrip().upper().startswith("COPY ")]:
+            del cache[key]
 
     def flush(self) -> None:
         """Checkpoint: move the write-ahead log into the database file."""
         self._conn.execute("CHECKPOINT")
+        self._unsaved = 0
+        self.checkpoints += 1
 
     def close(self) -> None:
         """Close the connection and database (flushes to disk)."""

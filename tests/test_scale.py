@@ -263,3 +263,37 @@ def test_a_table_copied_in_slices_equals_one_copy(tmp_path: Path, monkeypatch) -
     assert dump(sliced, {"LoadBatch"}) == dump(whole, {"LoadBatch"})
     whole.close()
     sliced.close()
+
+
+def test_checkpoints_by_volume_give_the_same_graph(tmp_path: Path, monkeypatch) -> None:
+    import graph.ladybug_store
+
+    whole, _ = _load(GOLDEN_DIR, tmp_path, "whole")
+    assert whole.checkpoints == 1  # the load's closing flush only: the fixture is far below the share
+    monkeypatch.setattr(graph.ladybug_store, "CHECKPOINT_SHARE", 0.0)  # a checkpoint after every COPY
+    often, _ = _load(GOLDEN_DIR, tmp_path, "often")
+    assert often.checkpoints > 20
+    assert dump(often, {"LoadBatch"}) == dump(whole, {"LoadBatch"})
+    whole.close()
+    often.close()
+
+
+def test_a_copied_table_is_not_kept_by_the_store(tmp_path: Path) -> None:
+    import gc
+
+    import pyarrow as pa
+
+    store = LadybugStore(tmp_path / "s")
+    names = pd.DataFrame({"name": [f"第{i}镇" for i in range(100_000)]})
+    before = pa.total_allocated_bytes()
+    table = store.arrow_table("Town", names)
+    size = table.nbytes
+    assert store.write_nodes("Town", table) == 100_000
+    del table
+    gc.collect()
+    # the ladybug package's statement cache held every copied table until the connection
+    # closed: a city load kept all its payments in memory
+    assert size > 1_000_000
+    assert pa.total_allocated_bytes() - before < size // 10
+    assert store.run("MATCH (t:Town) RETURN count(*) AS n")["n"].iloc[0] == 100_000
+    store.close()
