@@ -76,20 +76,24 @@ class LadybugStore(GraphStore):
 
     def _copy(self, name: str, table: pa.Table) -> None:
         # COPY ... FROM a Python Arrow table: LadybugDB scans the local variable by name.
-        # It is the bulk path; row-by-row CREATE is two orders of magnitude slower. At most
-        # COPY_ROWS rows a statement: a city's 9M registrations (MEMBER_OF) in one COPY
-        # filled a 2 GB buffer pool ("Unable to allocate memory").
-        # Rows copied into a table that already holds rows stay in memory until the next
-        # checkpoint and count against the buffer pool: without checkpoints a city's
-        # payments filled a 4 GB pool after 65 s. So the store checkpoints once the data
-        # copied since the last one passes CHECKPOINT_SHARE of the pool.
-        for start in range(0, table.num_rows, COPY_ROWS):
-            batch = table.slice(start, COPY_ROWS)
+        # It is the bulk path; row-by-row CREATE is two orders of magnitude slower.
+        # Relationships go COPY_ROWS rows a statement: a city's 9M registrations (MEMBER_OF)
+        # in one COPY filled a 2 GB buffer pool ("Unable to allocate memory"). A node table
+        # goes in one statement: its primary-key index is built by the bulk path then, and
+        # a city's 9M people written in slices, with a checkpoint between two of them, once
+        # came out with keys the index could not find (not reproduced in isolation).
+        step = COPY_ROWS if name in self.schema.rels else max(table.num_rows, 1)
+        for start in range(0, table.num_rows, step):
+            batch = table.slice(start, step)
             self._conn.execute(f"COPY {name} FROM batch")
             self._forget_scans()
             self._unsaved += batch.nbytes
-            if self._unsaved >= self.checkpoint_bytes:
-                self.flush()
+        # Rows copied into a table that already holds rows stay in memory until the next
+        # checkpoint and count against the buffer pool: without checkpoints a city's
+        # payments filled a 4 GB pool after 65 s. So the store checkpoints, between tables,
+        # once the data copied since the last one passes CHECKPOINT_SHARE of the pool.
+        if self._unsaved >= self.checkpoint_bytes:
+            self.flush()
 
     def _forget_scans(self) -> None:
         # The ladybug package caches a prepared statement per COPY of a Python object, keyed

@@ -44,7 +44,14 @@ import numpy as np
 import pandas as pd
 
 from graph.store import GraphStore
-from loaders.build import CONTEXT_KEYS, PaymentContext, PaymentSummary, apply_payment_links, payment_tables
+from loaders.build import (
+    CONTEXT_KEYS,
+    PaymentContext,
+    PaymentSummary,
+    apply_payment_links,
+    payment_tables,
+    use_keys,
+)
 from loaders.dataset import FileEntry
 from loaders.parse import ParsedFile, file_id, parse_table, typed_columns
 from loaders.read import FileError, iter_table, read_table
@@ -463,7 +470,7 @@ def store_context(store: GraphStore, batch: int, base: PaymentContext | None = N
     regs = store.query("load/registrations")
     ctx.registrations = pd.concat([ctx.registrations, regs], ignore_index=True).drop_duplicates().astype("str")
     uses = store.query("load/account_uses")
-    ctx.uses.update(zip(uses["person"], uses["account"], strict=True))
+    ctx.uses.update(use_keys(uses["person"], uses["account"]))
     ctx.homeless.update(store.query("load/people_without_home")["pid"])
     return ctx
 

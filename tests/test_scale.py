@@ -297,3 +297,20 @@ def test_a_copied_table_is_not_kept_by_the_store(tmp_path: Path) -> None:
     assert pa.total_allocated_bytes() - before < size // 10
     assert store.run("MATCH (t:Town) RETURN count(*) AS n")["n"].iloc[0] == 100_000
     store.close()
+
+
+def test_keyset_holds_text_keys_like_a_set() -> None:
+    from loaders.build import KeySet
+
+    keys = KeySet(pd.Series(["甲", "乙", None], dtype="str"))
+    assert len(keys) == 2 and "甲" in keys and "丙" not in keys
+    # Python and Arrow text hash alike; a missing value is in no set
+    assert keys.contains(pd.Series(["乙", None, "丙", "甲"], dtype=object)).tolist() == [True, False, False, True]
+    many = [f"330102{i:012d}" for i in range(300_000)]
+    grown = KeySet()
+    for start in range(0, len(many), 20_000):  # chunk by chunk, each chunk's keys seen twice
+        grown.update(many[start : start + 20_000])
+        grown.update(many[start : start + 500])
+    assert len(grown) == 300_000
+    assert grown.contains(many).all()
+    assert not grown.contains([f"330103{i:012d}" for i in range(10_000)]).any()
