@@ -195,6 +195,7 @@ def phase(name: str, store_dir: Path, data: Path, month: Path) -> dict:
         out["median"] = statistics.median(lat)
         out["p95"] = lat[int(0.95 * (len(lat) - 1))]
         out["nodes_median"] = statistics.median(sizes)
+    out["pool_mb"] = store.pool_mb
     store.close()
     out["seconds"] = time.perf_counter() - t
     out["peak_mb"] = peak_mb()
@@ -217,7 +218,12 @@ def main() -> None:
         return
     ensure_dataset(data, args.scale, args.seed)
     month_file(data, month_dir)
-    results: dict[str, dict] = {}
+    # Each phase's result is kept as soon as it is known, so that a later phase that fails
+    # (or a rerun of some phases, e.g. with another buffer pool) does not lose the others.
+    saved = work / f"scale-{args.scale}-results.json"
+    results: dict[str, dict] = json.loads(saved.read_text(encoding="utf-8")) if saved.is_file() else {}
+    if "load" in args.phases.split(","):
+        results = {}  # a new store: the earlier phases' results are of another one
     for name in args.phases.split(","):
         t = time.perf_counter()
         proc = subprocess.run(
@@ -232,12 +238,19 @@ def main() -> None:
             # e.g. killed by the kernel when memory ran out: what it reached, and its peak
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             how = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
-            results[name] = {"failed": how, "seconds": time.perf_counter() - t, "peak_mb": peak, "steps": steps}
+            error = next((x for x in reversed(proc.stderr.splitlines()) if x.strip()), "")
+            results[name] = {
+                "failed": how, "error": error[:300], "seconds": time.perf_counter() - t, "peak_mb": peak, "steps": steps,
+            }  # fmt: skip
             print(f"{name}: {how} after {results[name]['seconds']:.1f} s; stderr: {proc.stderr[-2000:]}", flush=True)
-            break
-        results[name] = json.loads(line.removeprefix("RESULT "))
-        results[name]["steps"] = steps
-        print(f"{name}: {results[name]['seconds']:.1f} s, peak {results[name]['peak_mb']:,.0f} MB", flush=True)
+        else:
+            results[name] = json.loads(line.removeprefix("RESULT "))
+            results[name]["steps"] = steps
+            print(f"{name}: {results[name]['seconds']:.1f} s, peak {results[name]['peak_mb']:,.0f} MB", flush=True)
+        results[name]["at"] = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        saved.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        if "failed" in results[name] and name == "load":
+            break  # no store to scan
     publish(table(args.scale, results), f"scale_{args.scale}")
 
 
@@ -251,24 +264,27 @@ def verdict(value: float, key: str, scale: str, unit: float = 1.0) -> str:
 
 def table(scale: str, r: dict[str, dict]) -> list[str]:
     """The result as Markdown lines."""
+    runs = ", ".join(f"{k} {v['at']} (buffer pool {v.get('pool_mb', 0):,} MB)" for k, v in r.items() if "at" in v)
     lines = [
         f"# Scale benchmark — `{scale}`",
         "",
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {platform.machine()} · {len(os.sched_getaffinity(0))} cores · "
-        f"Python {platform.python_version()} · LadybugDB store, buffer pool "
-        f"{os.environ.get('WORKBENCH_LADYBUG_BUFFER_MB', '4096')} MB · files read in chunks of 200,000 rows",
+        f"{platform.machine()} · {len(os.sched_getaffinity(0))} cores · Python {platform.python_version()} · "
+        "LadybugDB store · files read in chunks of 200,000 rows",
+        "",
+        f"Phases run: {runs}",
         "",
         "| phase | measure | value | target |",
         "|---|---|---:|---|",
     ]
-    if "load" in r and "failed" in r["load"]:
-        ld = r["load"]
-        lines += [
-            f"| load | **did not finish**: {ld['failed']} | after {ld['seconds']:.1f} s | "
-            f"{verdict(ld['seconds'], 'load', scale)} |",
-            f"| load | peak memory MB (of the killed process) | {ld['peak_mb']:,.0f} | ≤ 8,192: **not met** |",
-        ]
-    if "load" in r and "failed" not in r["load"]:
+    for name, ph in r.items():
+        if "failed" in ph:
+            lines += [
+                f"| {name} | **did not finish**: {ph['failed']} ({ph.get('error', '')}) | after {ph['seconds']:.1f} s | "
+                f"{verdict(ph['seconds'], 'load', scale) if name == 'load' else ''} |",
+                f"| {name} | peak memory MB (largest phase process so far) | {ph['peak_mb']:,.0f} | |",
+            ]
+    r = {k: v for k, v in r.items() if "failed" not in v}
+    if "load" in r:
         ld = r["load"]
         lines += [
             f"| load | rows read (all files) | {ld['rows']:,} | |",

@@ -22,6 +22,23 @@ COPY_ROWS = 1_000_000
 CHECKPOINT_SHARE = 0.125
 
 
+def buffer_pool_mb(db_file: Path) -> int:
+    """The buffer pool for a database: ``WORKBENCH_LADYBUG_BUFFER_MB`` when set, else twice
+    the database file, at least 4 GB and at most half the machine's memory.
+
+    Not LadybugDB's default, which reserves most of RAM up front (a second at start, and
+    unkind to the Streamlit process beside it). Not a fixed 4 GB either: the models' joins
+    over a city's 13.6M payments (a 5.3 GB file) filled a 4 GB pool; with 12 GB the scan
+    peaked at 10.2 GB. A load starts from the file it finds, so a first load gets 4 GB and
+    leaves the rest of the machine to the loader's own tables.
+    """
+    if os.environ.get("WORKBENCH_LADYBUG_BUFFER_MB"):
+        return int(os.environ["WORKBENCH_LADYBUG_BUFFER_MB"])
+    size = db_file.stat().st_size if db_file.is_file() else 0
+    half_ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    return max(4096, min(2 * size, half_ram) // 2**20)
+
+
 class LadybugStore(GraphStore):
     """A LadybugDB database in ``folder/graph.lbug``; side files go beside it."""
 
@@ -30,9 +47,7 @@ class LadybugStore(GraphStore):
         super().__init__(schema, state_dir=folder)
         folder.mkdir(parents=True, exist_ok=True)
         self.uri = f"ladybug:{folder}"
-        # An explicit buffer pool: the default reserves most of RAM up front, which
-        # costs a second at start and is unkind to the Streamlit process beside it.
-        pool_mb = int(os.environ.get("WORKBENCH_LADYBUG_BUFFER_MB", "4096"))
+        pool_mb = self.pool_mb = buffer_pool_mb(folder / DB_FILE)
         # No checkpoint after every statement: a load is dozens of COPYs and checkpointing
         # each one doubled the write time. _copy checkpoints by volume instead, and flush()
         # once when the load is done.

@@ -314,3 +314,19 @@ def test_keyset_holds_text_keys_like_a_set() -> None:
     assert len(grown) == 300_000
     assert grown.contains(many).all()
     assert not grown.contains([f"330103{i:012d}" for i in range(10_000)]).any()
+
+
+def test_buffer_pool_follows_the_database_file(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from graph.ladybug_store import buffer_pool_mb
+
+    monkeypatch.delenv("WORKBENCH_LADYBUG_BUFFER_MB", raising=False)
+    db = tmp_path / "graph.lbug"
+    assert buffer_pool_mb(db) == 4096  # a first load: no file yet
+    with db.open("wb") as fh:  # a sparse 3 GB file: a city store's size class
+        fh.truncate(3 * 2**30)
+    half_ram_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2 // 2**20
+    assert buffer_pool_mb(db) == max(4096, min(6144, half_ram_mb))
+    monkeypatch.setenv("WORKBENCH_LADYBUG_BUFFER_MB", "1024")
+    assert buffer_pool_mb(db) == 1024
