@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -406,6 +406,9 @@ class PaymentContext:
     """
 
     registrations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["person", "household_id"]))
+    #: person ids -> their registrations (person, household_id) in a store, asked per chunk
+    #: instead of holding a city's 9M registrations (an append reads a month, not the city)
+    registrations_of: Callable[[list[str]], pd.DataFrame] | None = None
     known: dict[str, KeySet] = field(default_factory=lambda: {label: KeySet() for label in CONTEXT_KEYS})
     uses: KeySet = field(default_factory=lambda: KeySet())  # person + account of the USES_ACCOUNT present
     homeless: set[str] = field(default_factory=set)  # people present with no home (it comes from payments)
@@ -492,11 +495,19 @@ class KeySet:
 
     def update(self, keys: Iterable[str]) -> None:
         """Add ``keys`` (missing values are skipped)."""
-        h = np.unique(_hashes(keys)[0])
+        self.add_hashes(_hashes(keys)[0])
+
+    def add_hashes(self, hashes: np.ndarray) -> None:
+        """Add keys by their hashes (as :meth:`hashes` gives them)."""
+        h = np.unique(hashes)
         self._recent = np.union1d(self._recent, h[~_sorted_has(self._main, h)])
         if len(self._recent) > max(1 << 16, len(self._main) // 8):
             self._main = np.union1d(self._main, self._recent)
             self._recent = np.zeros(0, np.uint64)
+
+    def hashes(self) -> np.ndarray:
+        """The keys' hashes, sorted: what is saved beside a store for the next append."""
+        return np.union1d(self._main, self._recent)
 
 
 def _hashes(keys: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -635,7 +646,7 @@ def payment_tables(payments: pd.DataFrame, ctx: PaymentContext) -> dict[str, pd.
     out["Person"] = people
 
     out["RECEIVED"] = pd.DataFrame({"from": payments["person"], "to": payments["payment_id"], **_src(payments)})
-    out["FOR_HOUSEHOLD"] = _payment_households(payments, ctx.registrations)
+    out["FOR_HOUSEHOLD"] = _payment_households(payments, ctx)
     with_acc = payments[payments["account_number"].notna()]
     accounts = _new(with_acc.drop_duplicates("account_number"), "account_number", ctx.known["Account"])
     out["Account"] = pd.DataFrame({"number": accounts["account_number"], **_src(accounts)})
@@ -730,17 +741,20 @@ def _min_ages(programs: pd.DataFrame) -> dict[str, int]:
     return {n: int(a) for n, a in zip(programs["name"], programs["min_age"], strict=True) if a is not None and pd.notna(a)}
 
 
-def _payment_households(payments: pd.DataFrame, registrations: pd.DataFrame) -> pd.DataFrame:
+def _payment_households(payments: pd.DataFrame, ctx: PaymentContext) -> pd.DataFrame:
     """FOR_HOUSEHOLD rows: the row's 户号, else every household the recipient is registered in
-    (``registrations``: person, household_id)."""
+    (``ctx.registrations`` and, for a store, ``ctx.registrations_of``)."""
     with_hh = payments[payments["household_id"].notna()]
     direct = pd.DataFrame({"from": with_hh["payment_id"], "to": with_hh["household_id"], "inferred": False, **_src(with_hh)})
-    if registrations.empty:
-        return direct
     without = payments.loc[payments["household_id"].isna(), ["payment_id", "person", *SRC]]
+    if without.empty or (ctx.registrations.empty and ctx.registrations_of is None):
+        return direct
     # the chunk's people's registrations first: a merge with all of a city's 9M hashed
     # them all again for every chunk (the merge's order is the same either way)
-    regs = registrations[isin(registrations["person"], without["person"])]
+    regs = ctx.registrations[isin(ctx.registrations["person"], without["person"])]
+    if ctx.registrations_of is not None:
+        people = sorted(set(without["person"].dropna()))
+        regs = pd.concat([regs, ctx.registrations_of(people)], ignore_index=True).drop_duplicates()
     inferred = without.merge(regs, on="person")
     if inferred.empty:
         return direct

@@ -31,6 +31,7 @@ from loaders.stream import (
     keys_in_store,
     parse_reference_file,
     read_files,
+    save_context_keys,
     store_context,
     write_payments,
 )
@@ -332,6 +333,7 @@ def _load(
     timings["write"] = time.perf_counter() - t2
     store.state_dir.mkdir(parents=True, exist_ok=True)
     PaymentKeys.concat([prior, kept]).save(store.state_dir / KEYS_FILE)
+    save_context_keys(store, ctx)
     counts = store.counts()
     qpath = store.state_dir / QUARANTINE_FILE
     write_quarantine(parsed + read.files, qpath, keep_earlier=append)

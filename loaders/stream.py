@@ -60,6 +60,7 @@ from resolve.records import MENTION_COLUMNS, payment_mentions
 #: Rows per chunk: about 0.5 GB of normalised records at its peak.
 CHUNK_ROWS = 200_000
 KEYS_FILE = "payment_keys.npz"
+CONTEXT_FILE = "context_keys.npz"
 PAYMENT_CONTENT = [
     "program", "department", "name", "id_number", "household_id", "town", "village",
     "amount", "pay_date", "period", "account_number", "account_holder",
@@ -458,21 +459,65 @@ def find_clashes(read: PaymentPass, prior: PaymentKeys, names: dict[int, str]) -
 
 def store_context(store: GraphStore, batch: int, base: PaymentContext | None = None) -> PaymentContext:
     """The context of the graph in ``store`` (merged into ``base``, a context built from
-    the tables just written, when given): node keys, program flags, registrations,
-    account uses and the people without a home."""
+    the tables just written, when given): node keys, program flags, account uses, the
+    people without a home, and a lookup of registrations by person.
+
+    The node keys and account uses come from ``context_keys.npz`` beside the store when
+    it counts what the store holds (reading a city's 9M keys back took minutes), else
+    from the store itself."""
     ctx = base or PaymentContext()
     ctx.batch = batch
+    saved = _saved_context_keys(store)
     for label in CONTEXT_KEYS:
-        ctx.known[label].update(store.keys(label))
+        if saved is not None:
+            ctx.known[label].add_hashes(saved[label])
+        else:
+            ctx.known[label].update(store.keys(label))
+    if saved is not None:
+        ctx.uses.add_hashes(saved["USES_ACCOUNT"])
+    else:
+        uses = store.query("load/account_uses")
+        ctx.uses.update(use_keys(uses["person"], uses["account"]))
     ctx.add_programs(store.query("load/program_flags"))
-    # Arrow strings once here, not per chunk: each chunk's FOR_HOUSEHOLD rows check the
-    # registrations with Arrow's is_in, which would convert millions of Python strings again
-    regs = store.query("load/registrations")
-    ctx.registrations = pd.concat([ctx.registrations, regs], ignore_index=True).drop_duplicates().astype("str")
-    uses = store.query("load/account_uses")
-    ctx.uses.update(use_keys(uses["person"], uses["account"]))
+    ctx.registrations_of = lambda pids: store.query("load/registrations_of", pids=pids).astype("str")
     ctx.homeless.update(store.query("load/people_without_home")["pid"])
     return ctx
+
+
+def _context_counts(store: GraphStore) -> dict[str, int]:
+    """The store's node count per context label and its USES_ACCOUNT count."""
+    out = {}
+    for label in [*CONTEXT_KEYS, "USES_ACCOUNT"]:
+        if label in store.schema.nodes:
+            cypher = f"MATCH (n:{label}) RETURN count(n) AS c"  # labels come from the schema
+        else:
+            rel = store.schema.rel(label)
+            cypher = f"MATCH (:{rel.source})-[r:{label}]->(:{rel.target}) RETURN count(r) AS c"
+        out[label] = int(store.run(cypher)["c"].iloc[0])
+    return out
+
+
+def save_context_keys(store: GraphStore, ctx: PaymentContext) -> None:
+    """Keep the context's node keys and account uses (64-bit hashes) beside the store, for
+    the next append; with the store's counts they must match when read back."""
+    arrays = {label: ctx.known[label].hashes() for label in CONTEXT_KEYS}
+    arrays["USES_ACCOUNT"] = ctx.uses.hashes()
+    store.state_dir.mkdir(parents=True, exist_ok=True)
+    np.savez(store.state_dir / CONTEXT_FILE, **arrays)
+
+
+def _saved_context_keys(store: GraphStore) -> dict[str, np.ndarray] | None:
+    """The saved context keys when there is a file and each array is as long as the
+    store's count (so a store changed another way is read again), else None."""
+    path = store.state_dir / CONTEXT_FILE
+    if not path.is_file():
+        return None
+    with np.load(path) as z:
+        saved = {k: z[k] for k in z.files}
+    counts = _context_counts(store)
+    if any(k not in saved or len(saved[k]) != n for k, n in counts.items()):
+        return None
+    return saved
 
 
 def write_payments(

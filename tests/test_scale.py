@@ -330,3 +330,34 @@ def test_buffer_pool_follows_the_database_file(tmp_path: Path, monkeypatch) -> N
     assert buffer_pool_mb(db) == max(4096, min(6144, half_ram_mb))
     monkeypatch.setenv("WORKBENCH_LADYBUG_BUFFER_MB", "1024")
     assert buffer_pool_mb(db) == 1024
+
+
+def test_an_append_takes_the_saved_context_keys_and_equals_one_that_reads_the_store(tmp_path: Path, monkeypatch) -> None:
+    from loaders.stream import CONTEXT_FILE
+
+    base, month, _ = _split_golden(tmp_path)
+    with (month / "payments_2024-01.csv").open("a", encoding="utf-8", newline="") as fh:
+        # a registered person (household H08) paid without 户号: linked to the household
+        # through the registrations the append asks the store for
+        row = ["G900", "最低生活保障", "陈某", "370123196603031377", "", "白水镇", "南村", "300", "2024-01-20", "2024-01"]
+        csv.writer(fh).writerow([*row, "", ""])
+    saved, _ = _load(base, tmp_path, "saved")
+    read, _ = _load(base, tmp_path, "read")
+    assert (saved.state_dir / CONTEXT_FILE).is_file()
+    (read.state_dir / CONTEXT_FILE).unlink()
+    # the saved keys count what the store holds, so the append never reads them back
+    monkeypatch.setattr(saved, "keys", lambda label: pytest.fail(f"{label} keys read from the store"))
+    a = load_dataset(month, saved, append=True)
+    monkeypatch.undo()
+    b = load_dataset(month, read, append=True)
+    assert a.inserted == b.inserted and a.inserted["Payment"] == 13
+    assert dump(saved, {"LoadBatch"}) == dump(read, {"LoadBatch"})
+    inferred = saved.run("MATCH (p:Payment)-[r:FOR_HOUSEHOLD]->() WHERE p.batch = 2 AND r.inferred RETURN count(*) AS n")
+    assert inferred["n"].iloc[0] == 1
+    # a store changed another way (here: a node the file does not know) is read again
+    saved.run("CREATE (:Town {name: '新设镇'})")
+    monkeypatch.setattr(saved, "keys", lambda label: pytest.fail("read"))
+    with pytest.raises(pytest.fail.Exception):
+        load_dataset(month, saved, append=True)
+    saved.close()
+    read.close()
