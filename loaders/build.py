@@ -477,7 +477,7 @@ class KeySet:
     """
 
     def __init__(self, keys: Iterable[str] = ()) -> None:
-        self._main = np.unique(_hashes(keys)[0])
+        self._main = _sorted_unique(_hashes(keys)[0])
         self._recent = np.zeros(0, np.uint64)  # merged into _main when it grows: no re-sort per chunk
 
     def __len__(self) -> int:
@@ -499,15 +499,25 @@ class KeySet:
 
     def add_hashes(self, hashes: np.ndarray) -> None:
         """Add keys by their hashes (as :meth:`hashes` gives them)."""
-        h = np.unique(hashes)
-        self._recent = np.union1d(self._recent, h[~_sorted_has(self._main, h)])
+        h = _sorted_unique(hashes)
+        self._recent = _sorted_unique(np.concatenate([self._recent, h[~_sorted_has(self._main, h)]]))
         if len(self._recent) > max(1 << 16, len(self._main) // 8):
-            self._main = np.union1d(self._main, self._recent)
+            self._main = _sorted_unique(np.concatenate([self._main, self._recent]))
             self._recent = np.zeros(0, np.uint64)
 
     def hashes(self) -> np.ndarray:
         """The keys' hashes, sorted: what is saved beside a store for the next append."""
-        return np.union1d(self._main, self._recent)
+        return _sorted_unique(np.concatenate([self._main, self._recent]))
+
+
+def _sorted_unique(h: np.ndarray) -> np.ndarray:
+    """The distinct values of ``h``, sorted. ``np.unique`` (and ``union1d``) in numpy 2.4
+    take 11 s for 9M 64-bit values where a sort and a neighbour comparison take 0.6 s:
+    a city append spent 35 s in them before reading a single row."""
+    s = np.sort(h.astype(np.uint64, copy=False))
+    keep = np.ones(len(s), dtype=bool)
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
 
 
 def _hashes(keys: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
