@@ -296,7 +296,8 @@ def table(scale: str, r: dict[str, dict]) -> list[str]:
         if "tree_peak_mb" in ld:
             met = "met" if ld["tree_peak_mb"] <= 8192 else "**not met**"
             lines += [
-                f"| load | peak memory MB, all its processes together (sampled) | {ld['tree_peak_mb']:,.0f} | ≤ 8,192: {met} |",
+                "| load | peak memory MB, all its processes together (sampled; at least the main process's own) | "
+                f"{ld['tree_peak_mb']:,.0f} | ≤ 8,192: {met} |",
                 f"| load | of which main process peak MB | {ld['peak_mb']:,.0f} | |",
                 f"| load | largest worker process peak MB ({ld['workers']} workers read the files) | "
                 f"{ld['worker_peak_mb']:,.0f} | |",

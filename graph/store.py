@@ -66,14 +66,17 @@ class GraphStore(ABC):
 
     def counts(self) -> dict[str, int]:
         """Number of nodes per label and relationships per type, in schema order."""
-        out: dict[str, int] = {}
+        return {name: self.count(name) for name in [*self.schema.nodes, *self.schema.rels]}
+
+    def count(self, name: str) -> int:
+        """Number of nodes of a label or relationships of a type of the schema."""
         # Labels come from the schema, never from user input, so they may be spliced.
-        for name in self.schema.nodes:
-            out[name] = int(self.run(f"MATCH (n:{name}) RETURN count(n) AS c")["c"].iloc[0])
-        for name, rel in self.schema.rels.items():
-            cypher = f"MATCH (:{rel.source})-[r:{name}]->(:{rel.target}) RETURN count(r) AS c"
-            out[name] = int(self.run(cypher)["c"].iloc[0])
-        return out
+        if name in self.schema.nodes:
+            cypher = f"MATCH (n:{self.schema.node(name).name}) RETURN count(n) AS c"
+        else:
+            rel = self.schema.rel(name)
+            cypher = f"MATCH (:{rel.source})-[r:{rel.name}]->(:{rel.target}) RETURN count(r) AS c"
+        return int(self.run(cypher)["c"].iloc[0])
 
     def write(self, cypher: str, params: dict[str, Any] | None = None) -> None:
         """Run a writing statement (Neo4j routes it to the cluster's leader)."""

@@ -484,19 +484,6 @@ def store_context(store: GraphStore, batch: int, base: PaymentContext | None = N
     return ctx
 
 
-def _context_counts(store: GraphStore) -> dict[str, int]:
-    """The store's node count per context label and its USES_ACCOUNT count."""
-    out = {}
-    for label in [*CONTEXT_KEYS, "USES_ACCOUNT"]:
-        if label in store.schema.nodes:
-            cypher = f"MATCH (n:{label}) RETURN count(n) AS c"  # labels come from the schema
-        else:
-            rel = store.schema.rel(label)
-            cypher = f"MATCH (:{rel.source})-[r:{label}]->(:{rel.target}) RETURN count(r) AS c"
-        out[label] = int(store.run(cypher)["c"].iloc[0])
-    return out
-
-
 def save_context_keys(store: GraphStore, ctx: PaymentContext) -> None:
     """Keep the context's node keys and account uses (64-bit hashes) beside the store, for
     the next append; with the store's counts they must match when read back."""
@@ -514,8 +501,7 @@ def _saved_context_keys(store: GraphStore) -> dict[str, np.ndarray] | None:
         return None
     with np.load(path) as z:
         saved = {k: z[k] for k in z.files}
-    counts = _context_counts(store)
-    if any(k not in saved or len(saved[k]) != n for k, n in counts.items()):
+    if any(k not in saved or len(saved[k]) != store.count(k) for k in [*CONTEXT_KEYS, "USES_ACCOUNT"]):
         return None
     return saved
 
