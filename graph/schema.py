@@ -56,10 +56,14 @@ class RelType:
     source: str
     target: str
     properties: tuple[Prop, ...]
+    #: The types of the two end nodes' keys (most are text; a LoadBatch's is a number).
+    source_key_type: str = "STRING"
+    target_key_type: str = "STRING"
 
     def arrow_schema(self) -> pa.Schema:
         """Arrow schema of a bulk-load table: ``from`` and ``to`` keys, then properties."""
-        return pa.schema([("from", pa.string()), ("to", pa.string())] + [(p.name, ARROW_TYPES[p.type]) for p in self.properties])
+        ends = [("from", ARROW_TYPES[self.source_key_type]), ("to", ARROW_TYPES[self.target_key_type])]
+        return pa.schema(ends + [(p.name, ARROW_TYPES[p.type]) for p in self.properties])
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,8 @@ def parse_schema(data: dict) -> Schema:
         for end in (spec["from"], spec["to"]):
             if end not in nodes:
                 raise ValueError(f"schema: relationship {name} names unknown node type {end}")
-        rels[name] = RelType(name, spec["label"], spec["from"], spec["to"], _props(spec["properties"], name))
+        ends = [next(p.type for p in nodes[end].properties if p.name == nodes[end].key) for end in (spec["from"], spec["to"])]
+        rels[name] = RelType(name, spec["label"], spec["from"], spec["to"], _props(spec["properties"], name), *ends)
     return Schema(nodes, rels)
 
 

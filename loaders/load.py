@@ -38,6 +38,8 @@ from loaders.stream import (
 from resolve.engine import Reference
 
 QUARANTINE_FILE = "quarantine.csv"
+#: LoadBatch.mode of a `--append` load (payments only; `scan --since` relies on it).
+APPEND_MODE = "追加"
 REPORT_FILE = "load_report.json"
 
 
@@ -313,7 +315,7 @@ def _load(
                 [
                     {
                         "bid": batch,
-                        "mode": "追加" if append else ("清空重导" if reset else "导入"),
+                        "mode": APPEND_MODE if append else ("清空重导" if reset else "导入"),
                         "started": started,
                         "seconds": round(seconds, 3),
                         "files": "、".join(f.file for f in files),
@@ -327,6 +329,10 @@ def _load(
             ),
         ),
     )
+    if append:
+        # the batch's own payments, for `scan --since` (their batch node exists only now)
+        added = store.query("load/batch_payments", bid=batch).rename(columns={"pay_id": "to"})
+        inserted["ADDED"] = store.insert_new("ADDED", added.assign(**{"from": batch}))
     t3 = time.perf_counter()
     store.flush()
     timings["flush"] = time.perf_counter() - t3

@@ -36,20 +36,30 @@ class Model:
     #: both stores on a small plan: one aggregate over the payments, then traversals
     #: from a handful of nodes, where one query let LadybugDB hash-join every payment.
     candidates: str | None = None
-    #: Its rule looks at one payment at a time (with the reference data): the rows of the
-    #: payments a batch adds are all a re-scan after that batch needs (``$since``).
-    incremental: bool = False
+    #: What an incremental scan (``workbench scan --since N``) runs instead, for a model
+    #: whose rows are each one payment's (with the reference data): a query that starts
+    #: from the payments appended batches ``$since`` and later added (``ADDED``), not from
+    #: the reference data or every payment. Appends add payments only, so the rows of
+    #: older payments stand and the new rows are added to those kept from the last scan.
+    since_query: str | None = None
+
+    @property
+    def incremental(self) -> bool:
+        """Whether a ``--since`` scan can extend the last scan's rows of this model."""
+        return self.since_query is not None
 
     def rows(self, store: GraphStore, params: dict[str, int], since: int = 0) -> pd.DataFrame:
         """The model's evidence rows: its query (after its candidates step, if any).
 
-        ``since``: for an incremental model, only the rows of payments of load batch
-        ``since`` and later (0: all).
+        ``since`` (a batch number, 0: a full scan): only the rows of the payments that batch
+        and later added, from ``since_query``.
         """
-        if self.incremental:
-            return store.query(self.query, **params, since=since)
+        if since:
+            if self.since_query is None:
+                raise ValueError(f"模型 {self.code} 不能增量扫描")
+            return store.query(self.since_query, **_used(self.since_query, params, since))
         if self.candidates is None:
-            return store.query(self.query, **params)
+            return store.query(self.query, **_used(self.query, params))
         found = store.query(self.candidates, **_used(self.candidates, params))
         keys = sorted({str(v) for v in found.iloc[:, 0].dropna()}) if len(found.columns) else []
         return store.query(self.query, **_used(self.query, params), candidates=keys)
@@ -57,16 +67,21 @@ class Model:
     def parameters(self) -> frozenset[str]:
         """The ``$parameters`` its queries take, but for the candidates list the first step
         passes on and the batch an incremental scan starts from."""
-        names = set(load_query(self.query).params)
-        if self.candidates:
-            names |= load_query(self.candidates).params
+        names: set[str] = set()
+        for q in (self.query, self.candidates, self.since_query):
+            if q:
+                names |= load_query(q).params
         return frozenset(names - {"candidates", "since"})
 
 
-def _used(query: str, params: dict[str, int]) -> dict[str, int]:
-    """The model parameters that one of its two queries takes."""
+def _used(query: str, params: dict[str, int], since: int = 0) -> dict[str, int]:
+    """The model parameters that one of its queries takes, and ``$since`` if it takes it
+    (0 in a full scan: a query that starts from the payments may serve both)."""
     wanted = load_query(query).params
-    return {k: v for k, v in params.items() if k in wanted}
+    out = {k: v for k, v in params.items() if k in wanted}
+    if "since" in wanted:
+        out["since"] = since
+    return out
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -349,7 +364,15 @@ def grade_invalid_id(m: Model, rows: pd.DataFrame, params: dict) -> list[Warning
 EVIDENCE_LINKS = "models/evidence_links"
 
 MODELS: list[Model] = [
-    Model("RELATIVE_BENEFIT", 1, "优亲厚友", "models/relative_benefit", "干部|亲属", grade_relative_benefit, incremental=True),
+    Model(
+        "RELATIVE_BENEFIT",
+        1,
+        "优亲厚友",
+        "models/relative_benefit",
+        "干部|亲属",
+        grade_relative_benefit,
+        since_query="models/relative_benefit_since",
+    ),
     Model(
         "CADRE_SELF_BENEFIT",
         2,
@@ -357,7 +380,7 @@ MODELS: list[Model] = [
         "models/cadre_self_benefit",
         "干部",
         grade_cadre_self_benefit,
-        incremental=True,
+        since_query="models/cadre_self_benefit_since",
     ),
     Model(
         "DECEASED_RECIPIENT",
@@ -367,7 +390,7 @@ MODELS: list[Model] = [
         "人员",
         grade_deceased_recipient,
         {"death_grace_days": 30},
-        incremental=True,
+        since_query="models/deceased_recipient_since",
     ),
     Model(
         "PUBLIC_EMPLOYEE_BENEFIT",
@@ -376,9 +399,17 @@ MODELS: list[Model] = [
         "models/public_employee_benefit",
         "人员",
         grade_public_employee_benefit,
-        incremental=True,
+        since_query="models/public_employee_benefit_since",
     ),
-    Model("UNDERAGE_ELDERLY", 5, "低龄领取高龄补贴", "models/underage_elderly", "人员", grade_underage_elderly, incremental=True),
+    Model(
+        "UNDERAGE_ELDERLY",
+        5,
+        "低龄领取高龄补贴",
+        "models/underage_elderly",
+        "人员",
+        grade_underage_elderly,
+        since_query="models/underage_elderly_since",
+    ),
     Model(
         "DUPLICATE_RECEIPT",
         6,
@@ -415,6 +446,7 @@ MODELS: list[Model] = [
         "户",
         grade_shell_household,
         candidates="models/shell_household_candidates",
+        since_query="models/shell_household_since",
     ),
     Model(
         "HOUSEHOLD_SPLIT",
@@ -425,8 +457,18 @@ MODELS: list[Model] = [
         grade_household_split,
         {"split_window_days": 365},
     ),
-    Model("ASSET_INELIGIBLE", 11, "有车有企享低保", "models/asset_ineligible", "人员", grade_asset_ineligible, incremental=True),
-    Model("INVALID_ID", 12, "身份证号无效", "models/invalid_id", "身份证号", grade_invalid_id, incremental=True),
+    Model(
+        "ASSET_INELIGIBLE",
+        11,
+        "有车有企享低保",
+        "models/asset_ineligible",
+        "人员",
+        grade_asset_ineligible,
+        since_query="models/asset_ineligible_since",
+    ),
+    Model(
+        "INVALID_ID", 12, "身份证号无效", "models/invalid_id", "身份证号", grade_invalid_id, since_query="models/invalid_id_since"
+    ),
 ]
 
 BY_CODE = {m.code: m for m in MODELS}

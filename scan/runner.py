@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from graph.store import GraphStore
+from loaders.load import APPEND_MODE
 from scan.models import EVIDENCE_LINKS, MODELS, Model, select
 from scan.warnings import EXPORT_COLUMNS, GRADES, Warning, evidence_frame, sort_warnings, warnings_frame
 
@@ -91,7 +92,7 @@ def run_scan(
     runs: list[ModelRun] = []
     last = store.query("load/last_batch")["bid"]
     batch = int(last.iloc[0]) if len(last) and pd.notna(last.iloc[0]) else 0
-    kept = _kept_rows(store.state_dir, since, values) if since else {}
+    kept = _kept_rows(store.state_dir, since, values) if since and _appends_only(store, since) else {}
     kept_rows: dict[str, pd.DataFrame] = {}
     incremental: list[str] = []
     for i, m in enumerate(models):
@@ -122,6 +123,14 @@ def run_scan(
 
 
 ROWS_DIR = "rows"
+
+
+def _appends_only(store: GraphStore, since: int) -> bool:
+    """Whether every load from batch ``since`` on was an append (payments only): a load of
+    reference files may change any payment's rows, so the scan after it runs in full."""
+    batches = store.query("load/batches")
+    later = batches[batches["bid"] >= since]
+    return len(later) > 0 and bool((later["mode"] == APPEND_MODE).all())
 
 
 def _kept_rows(state_dir: Path, since: int, values: dict[str, int]) -> dict[str, pd.DataFrame]:

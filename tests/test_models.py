@@ -190,12 +190,15 @@ def test_summary_counts_and_sums_per_model_and_grade(golden_warnings: pd.DataFra
 def test_model_defaults_are_exactly_its_query_parameters(model) -> None:
     """A parameter the queries take has a models.md default here, and no default goes unused."""
     assert set(model.defaults) == model.parameters()
-    # an incremental model's query takes the batch to start from; the others do not
-    assert ("since" in load_query(model.query).params) == model.incremental
+    # an incremental model's since_query takes the batch to start from; a full query takes
+    # it only when it is also the since_query (it starts from the payments either way)
+    if model.incremental:
+        assert "since" in load_query(model.since_query).params
+    assert ("since" in load_query(model.query).params) == (model.query == model.since_query)
 
 
 def test_every_model_query_file_belongs_to_a_model() -> None:
     from queries import all_queries
 
-    used = {m.query for m in MODELS} | {m.candidates for m in MODELS if m.candidates} | {EVIDENCE_LINKS}
+    used = {q for m in MODELS for q in (m.query, m.candidates, m.since_query) if q} | {EVIDENCE_LINKS}
     assert {q for q in all_queries() if q.startswith("models/")} == used

@@ -20,7 +20,8 @@ from scan.runner import run_scan, save_scan
 from scan.warnings import warnings_frame
 
 #: Properties a batch number lives in: the same data loaded in other batches differs only there.
-BATCH_FIELDS = {"LoadBatch", "SourceFile.batch", "Payment.batch"}
+#: What tells the loads apart: batch numbers, and the payments each append added (ADDED).
+BATCH_FIELDS = {"LoadBatch", "SourceFile.batch", "Payment.batch", "ADDED"}
 
 
 def dump(store: LadybugStore, skip: set[str] = frozenset()) -> dict[str, list[tuple]]:
@@ -34,6 +35,8 @@ def dump(store: LadybugStore, skip: set[str] = frozenset()) -> dict[str, list[tu
         df = store.run(f"MATCH (n:{name}) RETURN " + ", ".join(f"n.{p} AS {p}" for p in props))
         out[name] = sorted(tuple(_plain(v) for v in row) for row in df.itertuples(index=False))
     for name, rel in store.schema.rels.items():
+        if name in skip:
+            continue
         src, dst = store.schema.node(rel.source).key, store.schema.node(rel.target).key
         cols = ", ".join(f"r.{p.name} AS {p.name}" for p in rel.properties)
         df = store.run(f"MATCH (a:{rel.source})-[r:{name}]->(b:{rel.target}) RETURN a.{src} AS f, b.{dst} AS t, {cols}")
@@ -171,6 +174,10 @@ def test_an_append_adds_the_new_month_once_and_equals_a_load_of_everything(tmp_p
     assert dump(store, BATCH_FIELDS) == dump(at_once, BATCH_FIELDS)
     payment_batches = store.run("MATCH (p:Payment) RETURN p.batch AS b, count(*) AS n ORDER BY b")
     assert payment_batches.values.tolist() == [[1, first.inserted["Payment"]], [2, 12]]
+    # the append's batch leads to its own 12 payments (what `scan --since` starts from); a full load's to none
+    added = store.run("MATCH (b:LoadBatch)-[:ADDED]->(p:Payment) RETURN b.bid AS b, p.batch AS pb, count(*) AS n")
+    assert added.values.tolist() == [[2, 2, 12]]
+    assert store.count("ADDED") == 12 and at_once.count("ADDED") == 0
     store.close()
     at_once.close()
 
@@ -185,7 +192,7 @@ def test_an_incremental_scan_equals_a_full_scan_and_keeps_the_warning_ids(tmp_pa
     incremental = run_scan(store, since=2)
     full = run_scan(store)
     assert sorted(incremental.incremental) == sorted(m for m in full.models if m in incremental.rows)
-    assert len(incremental.incremental) == 7
+    assert len(incremental.incremental) == 8
     cols = ["warning_id", "model", "grade", "score", "subject_id", "amount", "payments", "first_date", "last_date", "reason"]
     a = warnings_frame(incremental.warnings)[cols].sort_values("warning_id").reset_index(drop=True)
     b = warnings_frame(full.warnings)[cols].sort_values("warning_id").reset_index(drop=True)
@@ -198,6 +205,22 @@ def test_an_incremental_scan_equals_a_full_scan_and_keeps_the_warning_ids(tmp_pa
     # the incremental models read only the new batch's payments
     rows_new = {r.code: r.rows for r in incremental.runs}
     assert all(rows_new[c] == len(incremental.rows[c]) for c in incremental.incremental)
+    # and their since queries found rows of the new month (not only the rows kept)
+    month_ids = set(store.run("MATCH (p:Payment) WHERE p.batch = 2 RETURN p.pay_id AS i")["i"])
+    found = {c for c in incremental.incremental if set(incremental.rows[c]["pay_id"]) & month_ids}
+    assert found == {"RELATIVE_BENEFIT", "ASSET_INELIGIBLE", "INVALID_ID"}
+    store.close()
+
+
+def test_an_incremental_scan_after_a_full_load_runs_in_full(tmp_path: Path) -> None:
+    """A load of reference files may change any payment's rows: --since a batch that was
+    not an append reads everything again."""
+    base, month, both = _split_golden(tmp_path)
+    store, _ = _load(base, tmp_path, "reloaded")
+    save_scan(run_scan(store), store.state_dir)
+    load_dataset(both, store)  # batch 2: a full load that brings the new month with the reference files
+    assert store.count("ADDED") == 0
+    assert run_scan(store, since=2).incremental == []
     store.close()
 
 

@@ -180,6 +180,7 @@ SAMPLE_PARAMS = {
     "accounts": ["6217000000000001"],
     "account": "6217000000000001",
     "since": 0,
+    "bid": 1,
     "day_from": 0,
     "day_to": 100_000,
     "program": "",

@@ -4,11 +4,11 @@
 // or another resident member of the payment's household on the pay date (basis 同户),
 // owned a non-farm vehicle (from its registration date; any date when empty) or was
 // the legal representative of a business (from its founding date; any date when empty).
-// params: $since (INT64) only payments of load batch $since and later (0: all; workbench scan --since)
+// params: none
 MATCH (o:Person)-[:OWNS_VEHICLE]->(v:Vehicle)
 WHERE v.farm = false
 MATCH (o)-[:RECEIVED]->(pay:Payment)
-WHERE pay.batch >= $since AND pay.resolved = true AND pay.means_tested = true AND (v.registered_day IS NULL OR pay.pay_day >= v.registered_day)
+WHERE pay.resolved = true AND pay.means_tested = true AND (v.registered_day IS NULL OR pay.pay_day >= v.registered_day)
 RETURN '本人' AS basis, o.pid AS owner_pid, o.name AS owner_name, '机动车' AS asset_kind,
        v.plate AS asset, v.vehicle_type AS asset_type, v.registered_date AS asset_date,
        pay.pay_id AS pay_id, pay.pid AS pid, pay.name AS name, pay.program AS program, pay.amount AS amount,
@@ -18,7 +18,7 @@ RETURN '本人' AS basis, o.pid AS owner_pid, o.name AS owner_name, '机动车' 
 UNION ALL
 MATCH (o:Person)-[:LEGAL_REP_OF]->(b:Business)
 MATCH (o)-[:RECEIVED]->(pay:Payment)
-WHERE pay.batch >= $since AND pay.resolved = true AND pay.means_tested = true AND (b.founded_day IS NULL OR pay.pay_day >= b.founded_day)
+WHERE pay.resolved = true AND pay.means_tested = true AND (b.founded_day IS NULL OR pay.pay_day >= b.founded_day)
 RETURN '本人' AS basis, o.pid AS owner_pid, o.name AS owner_name, '市场主体' AS asset_kind,
        b.company AS asset, '法定代表人' AS asset_type, b.founded_date AS asset_date,
        pay.pay_id AS pay_id, pay.pid AS pid, pay.name AS name, pay.program AS program, pay.amount AS amount,
@@ -29,7 +29,7 @@ UNION ALL
 MATCH (o:Person)-[:OWNS_VEHICLE]->(v:Vehicle)
 WHERE v.farm = false
 MATCH (o)-[m:MEMBER_OF]->(:Household)<-[:FOR_HOUSEHOLD]-(pay:Payment)
-WHERE pay.batch >= $since AND pay.resolved = true AND pay.means_tested = true AND pay.pid <> o.pid AND (v.registered_day IS NULL OR pay.pay_day >= v.registered_day)
+WHERE pay.resolved = true AND pay.means_tested = true AND pay.pid <> o.pid AND (v.registered_day IS NULL OR pay.pay_day >= v.registered_day)
   AND NOT (coalesce(m.status, '') IN ['迁出', '死亡'] AND (m.status_day IS NULL OR m.status_day < pay.pay_day))
   AND NOT EXISTS { MATCH (o)-[:DIED]->(d:Death) WHERE d.death_day < pay.pay_day }
   AND NOT EXISTS { MATCH (o)-[x:MEMBER_OF]->(:Household) WHERE x.status = '死亡' AND (x.status_day IS NULL OR x.status_day < pay.pay_day) }
@@ -42,7 +42,7 @@ RETURN '同户' AS basis, o.pid AS owner_pid, o.name AS owner_name, '机动车' 
 UNION ALL
 MATCH (o:Person)-[:LEGAL_REP_OF]->(b:Business)
 MATCH (o)-[m:MEMBER_OF]->(:Household)<-[:FOR_HOUSEHOLD]-(pay:Payment)
-WHERE pay.batch >= $since AND pay.resolved = true AND pay.means_tested = true AND pay.pid <> o.pid AND (b.founded_day IS NULL OR pay.pay_day >= b.founded_day)
+WHERE pay.resolved = true AND pay.means_tested = true AND pay.pid <> o.pid AND (b.founded_day IS NULL OR pay.pay_day >= b.founded_day)
   AND NOT (coalesce(m.status, '') IN ['迁出', '死亡'] AND (m.status_day IS NULL OR m.status_day < pay.pay_day))
   AND NOT EXISTS { MATCH (o)-[:DIED]->(d:Death) WHERE d.death_day < pay.pay_day }
   AND NOT EXISTS { MATCH (o)-[x:MEMBER_OF]->(:Household) WHERE x.status = '死亡' AND (x.status_day IS NULL OR x.status_day < pay.pay_day) }

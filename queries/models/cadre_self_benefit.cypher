@@ -2,10 +2,10 @@
 // model: CADRE_SELF_BENEFIT (2)
 // Means-tested payments received by a cadre and dated within one of their offices,
 // paid in any village of any town. One row per payment and covering office.
-// params: $since (INT64) only payments of load batch $since and later (0: all; workbench scan --since)
+// params: none
 MATCH (c:Person)-[o:HOLDS_OFFICE]->(:Village)
 MATCH (c)-[:RECEIVED]->(pay:Payment)
-WHERE pay.batch >= $since AND pay.resolved = true AND pay.means_tested = true
+WHERE pay.resolved = true AND pay.means_tested = true
   AND (o.term_start_day IS NULL OR pay.pay_day >= o.term_start_day)
   AND (o.term_end_day IS NULL OR pay.pay_day <= o.term_end_day)
 RETURN c.pid AS cadre_pid, c.name AS cadre_name, o.position AS position, o.town AS office_town,

@@ -4,7 +4,10 @@
 // person only through identity resolution shows the row's own ID value, the score and
 // the reasons of the link (in the workbench and in packets).
 // params: $pay_ids (LIST of STRING) evidence payments
-MATCH (pay:Payment)
-WHERE pay.pay_id IN $pay_ids AND pay.link_score IS NOT NULL
+// Keys come in as a list without repeats: UNWIND + a match on the key is a key lookup
+// in both stores, where `IN $list` made LadybugDB test the list on every row of the label.
+UNWIND $pay_ids AS key
+MATCH (pay:Payment {pay_id: key})
+WHERE pay.link_score IS NOT NULL
 RETURN pay.pay_id AS pay_id, pay.id_number AS row_id_number, pay.link_score AS link_score,
        pay.link_reasons AS link_reasons

@@ -4,9 +4,9 @@
 // number cell in Excel), with the reason; the subject is the normalised ID value. A
 // row that identity resolution linked to a person is still evidence here (models.md),
 // with the person it was linked to, the score and the reasons.
-// params: $since (INT64) only payments of load batch $since and later (0: all; workbench scan --since)
+// params: none
 MATCH (p:Person)-[:RECEIVED]->(pay:Payment)
-WHERE pay.batch >= $since AND pay.id_valid = false
+WHERE pay.id_valid = false
 RETURN pay.id_number AS id_number, pay.id_problem AS id_problem, pay.link_score AS link_score,
        pay.link_reasons AS link_reasons, p.name AS linked_name,
        pay.pay_id AS pay_id, pay.pid AS pid, pay.name AS name, pay.program AS program, pay.amount AS amount,

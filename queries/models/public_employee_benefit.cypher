@@ -4,10 +4,10 @@
 // red), or while another resident member of the payment's household was one (basis
 // 同户, orange). Resident on the pay day: not moved out (迁出) or deceased before it;
 // a 迁出/死亡 status without a date counts as before every day.
-// params: $since (INT64) only payments of load batch $since and later (0: all; workbench scan --since)
+// params: none
 MATCH (e:Person)-[w:EMPLOYED_AT]->(u:Employer)
 MATCH (e)-[:RECEIVED]->(pay:Payment)
-WHERE pay.batch >= $since AND pay.resolved = true AND pay.means_tested = true
+WHERE pay.resolved = true AND pay.means_tested = true
   AND (w.start_day IS NULL OR pay.pay_day >= w.start_day) AND (w.end_day IS NULL OR pay.pay_day <= w.end_day)
 RETURN '本人' AS basis, e.pid AS employee_pid, e.name AS employee_name, u.name AS employer,
        pay.pay_id AS pay_id, pay.pid AS pid, pay.name AS name, pay.program AS program, pay.amount AS amount,
@@ -17,7 +17,7 @@ RETURN '本人' AS basis, e.pid AS employee_pid, e.name AS employee_name, u.name
 UNION ALL
 MATCH (e:Person)-[w:EMPLOYED_AT]->(u:Employer)
 MATCH (e)-[m:MEMBER_OF]->(:Household)<-[:FOR_HOUSEHOLD]-(pay:Payment)
-WHERE pay.batch >= $since AND pay.resolved = true AND pay.means_tested = true AND pay.pid <> e.pid
+WHERE pay.resolved = true AND pay.means_tested = true AND pay.pid <> e.pid
   AND (w.start_day IS NULL OR pay.pay_day >= w.start_day) AND (w.end_day IS NULL OR pay.pay_day <= w.end_day)
   AND NOT (coalesce(m.status, '') IN ['迁出', '死亡'] AND (m.status_day IS NULL OR m.status_day < pay.pay_day))
   AND NOT EXISTS { MATCH (e)-[:DIED]->(d:Death) WHERE d.death_day < pay.pay_day }

@@ -5,13 +5,13 @@
 // within one of the cadre's offices and paid in that office's town. One row per
 // payment, office and relation; the grade is worked out per payment from `close` and
 // whether the payment's village is the office's village (red / orange / yellow).
-// params: $since (INT64) only payments of load batch $since and later (0: all; workbench scan --since)
+// params: none
+// from the cadres outwards: without this WITH LadybugDB may start from all payments
 MATCH (c:Person)-[o:HOLDS_OFFICE]->(:Village)
 MATCH (c)-[k:RELATIVE_OF]->(r:Person)
-// from the cadres outwards: without this WITH LadybugDB may start from all payments
 WITH c, o, k, r
 MATCH (r)-[:RECEIVED]->(pay:Payment)
-WHERE pay.batch >= $since AND pay.resolved = true AND pay.means_tested = true AND pay.town = o.town
+WHERE pay.resolved = true AND pay.means_tested = true AND pay.town = o.town
   AND (o.term_start_day IS NULL OR pay.pay_day >= o.term_start_day)
   AND (o.term_end_day IS NULL OR pay.pay_day <= o.term_end_day)
 RETURN c.pid AS cadre_pid, c.name AS cadre_name, o.position AS position, o.town AS office_town,

@@ -5,9 +5,9 @@
 // payment at load (the age from the birth date in the payment's own ID number, or the
 // linked person's): a filter on payments alone, where a join of every payment with its
 // program and person cost 2 s at county scale (bench/results/profile_county.md).
-// params: $since (INT64) only payments of load batch $since and later (0: all; workbench scan --since)
+// params: none
 MATCH (pay:Payment)
-WHERE pay.batch >= $since AND pay.resolved = true AND pay.min_age IS NOT NULL AND pay.age < pay.min_age
+WHERE pay.resolved = true AND pay.min_age IS NOT NULL AND pay.age < pay.min_age
 MATCH (p:Person)-[:RECEIVED]->(pay)
 RETURN p.birth_date AS birth_date, pay.age AS age, pay.min_age AS min_age,
        pay.pay_id AS pay_id, pay.pid AS pid, pay.name AS name, pay.program AS program, pay.amount AS amount,
