@@ -287,8 +287,8 @@ def scan(
         int | None,
         typer.Option(
             "--since",
-            help="增量扫描：逐笔判断的7个模型只查询该批次及以后的发放记录，与上次扫描保留的证据合并后重新分级；"
-            "组合多笔发放的5个模型全量运行（批次号见 workbench batches）",
+            help="增量扫描：逐笔判断的8个模型只查询该批次及以后追加导入的发放记录，与上次扫描保留的证据合并后重新分级；"
+            "配对多笔发放的4个模型全量运行；该批次起有非追加的导入时全部全量运行（批次号见 workbench batches）",
             min=1,
         ),
     ] = None,
@@ -333,7 +333,7 @@ def scan(
     print_summary(stored[stored["model"].isin(result.models)])
     console.print(f"参数: {result.params}；用时 {result.seconds:.1f} 秒；预警已保存到 {graph.state_dir / 'warnings'}")
     if since:
-        which = "、".join(result.incremental) or "无（上次扫描的证据不可续用，已全量运行）"
+        which = "、".join(result.incremental) or "无（上次扫描的证据不可续用，或该批次起有非追加的导入，已全量运行）"
         console.print(f"增量扫描（自批次 {since}）: 只查询新批次的模型 {which}")
     console.print(
         f"案件记录: 新建 {synced['new']} 条，标记已消失 {synced['gone']} 条，恢复 {synced['back']} 条（已有案件的状态与意见保留）"
