@@ -159,14 +159,21 @@ def shown_table(table: pd.DataFrame) -> pd.DataFrame:
     return table[[c for c in WARNING_LABELS if c in table]].rename(columns=WARNING_LABELS)
 
 
+def _looked_up(keys: pd.Series, values: pd.Series, default: str) -> pd.Series:
+    """``values`` by ``keys``, ``default`` where there is none. As objects first: with no
+    case yet the looked-up column is all missing and typed float, and pandas 4 will not
+    fill a float column with text (it warns now)."""
+    return keys.map(values).astype(object).fillna(default)
+
+
 def with_cases(table: pd.DataFrame, cases: pd.DataFrame, mask: bool = True) -> pd.DataFrame:
     """The warnings with their case status (待核查 until a scan opens the case), the supervisor's
     grade where overridden, and (``mask``) ID and account numbers in reasons masked."""
     out = table.copy()
     by_id = cases.set_index("warning_id") if len(cases) else pd.DataFrame(columns=["status", "grade_override", "assignee"])
-    out["status"] = out["warning_id"].map(by_id["status"]).fillna("待核查")
-    out["assignee"] = out["warning_id"].map(by_id["assignee"]).fillna("")
-    override = out["warning_id"].map(by_id["grade_override"]).fillna("")
+    out["status"] = _looked_up(out["warning_id"], by_id["status"], "待核查")
+    out["assignee"] = _looked_up(out["warning_id"], by_id["assignee"], "")
+    override = _looked_up(out["warning_id"], by_id["grade_override"], "")
     out["grade_label"] = [
         f"{GRADE_LABELS.get(o, o)}（原{g}）" if o else g for o, g in zip(override, out["grade_label"], strict=True)
     ]
