@@ -14,6 +14,9 @@ import pyarrow as pa
 import yaml
 
 TYPES = ("STRING", "INT64", "DOUBLE", "BOOL")
+#: LoadBatch.mode of a `workbench load --append` (payments only): `scan --since` extends
+#: the last scan's rows only after such loads.
+APPEND_MODE = "追加"
 ARROW_TYPES: dict[str, pa.DataType] = {
     "STRING": pa.string(),
     "INT64": pa.int64(),
@@ -114,7 +117,7 @@ def parse_schema(data: dict) -> Schema:
         for end in (spec["from"], spec["to"]):
             if end not in nodes:
                 raise ValueError(f"schema: relationship {name} names unknown node type {end}")
-        ends = [next(p.type for p in nodes[end].properties if p.name == nodes[end].key) for end in (spec["from"], spec["to"])]
+        ends = [nodes[end].properties[0].type for end in (spec["from"], spec["to"])]  # the key comes first
         rels[name] = RelType(name, spec["label"], spec["from"], spec["to"], _props(spec["properties"], name), *ends)
     return Schema(nodes, rels)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from graph.schema import APPEND_MODE
 from graph.store import GraphStore
 from loaders.build import GraphTables, PaymentContext, ResolveOptions, build_graph, isin, payment_links, source_files
 from loaders.dataset import discover
@@ -38,8 +39,6 @@ from loaders.stream import (
 from resolve.engine import Reference
 
 QUARANTINE_FILE = "quarantine.csv"
-#: LoadBatch.mode of a `--append` load (payments only; `scan --since` relies on it).
-APPEND_MODE = "追加"
 REPORT_FILE = "load_report.json"
 
 

@@ -57,7 +57,7 @@ class Model:
         if since:
             if self.since_query is None:
                 raise ValueError(f"模型 {self.code} 不能增量扫描")
-            return store.query(self.since_query, **_used(self.since_query, params, since))
+            return store.query(self.since_query, **_used(self.since_query, params), since=since)
         if self.candidates is None:
             return store.query(self.query, **_used(self.query, params))
         found = store.query(self.candidates, **_used(self.candidates, params))
@@ -74,14 +74,10 @@ class Model:
         return frozenset(names - {"candidates", "since"})
 
 
-def _used(query: str, params: dict[str, int], since: int = 0) -> dict[str, int]:
-    """The model parameters that one of its queries takes, and ``$since`` if it takes it
-    (0 in a full scan: a query that starts from the payments may serve both)."""
+def _used(query: str, params: dict[str, int]) -> dict[str, int]:
+    """The model parameters that one of its queries takes."""
     wanted = load_query(query).params
-    out = {k: v for k, v in params.items() if k in wanted}
-    if "since" in wanted:
-        out["since"] = since
-    return out
+    return {k: v for k, v in params.items() if k in wanted}
 
 
 # -- helpers ---------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from graph.schema import APPEND_MODE
 from graph.store import GraphStore
-from loaders.load import APPEND_MODE
 from scan.models import EVIDENCE_LINKS, MODELS, Model, select
 from scan.warnings import EXPORT_COLUMNS, GRADES, Warning, evidence_frame, sort_warnings, warnings_frame
 

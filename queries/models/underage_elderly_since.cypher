@@ -6,9 +6,7 @@
 // The rule is that of the full query, line for line.
 // params: $since (INT64) the first batch of the incremental scan (an append)
 MATCH (nb:LoadBatch)-[:ADDED]->(pay:Payment)
-WHERE nb.bid >= $since
-MATCH (pay:Payment)
-WHERE pay.resolved = true AND pay.min_age IS NOT NULL AND pay.age < pay.min_age
+WHERE nb.bid >= $since AND pay.resolved = true AND pay.min_age IS NOT NULL AND pay.age < pay.min_age
 MATCH (p:Person)-[:RECEIVED]->(pay)
 RETURN p.birth_date AS birth_date, pay.age AS age, pay.min_age AS min_age,
        pay.pay_id AS pay_id, pay.pid AS pid, pay.name AS name, pay.program AS program, pay.amount AS amount,
