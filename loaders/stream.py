@@ -69,6 +69,8 @@ _REFERENCE_COLUMNS = ["id_number", "id_number_valid", "name", "town", "village",
 _REFERENCE_TEXT = {c: "str" for c in _REFERENCE_COLUMNS if c != "id_number_valid"}
 
 Progress = Callable[[str, int, int], None]
+#: Takes a chunk's records instead of the parse result (see parse_reference_file).
+Spill = Callable[[pd.DataFrame], None]
 
 
 @dataclass
@@ -242,23 +244,32 @@ def _fold(total: ParsedFile, part: ParsedFile) -> None:
     total.quarantine.extend(part.quarantine)
 
 
-def parse_reference_file(entry: FileEntry, chunk_rows: int | None, progress: Progress | None = None) -> ParsedFile:
+def parse_reference_file(
+    entry: FileEntry, chunk_rows: int | None, progress: Progress | None = None, spill: Spill | None = None
+) -> ParsedFile:
     """A file other than payments, read in chunks (``chunk_rows``) or whole, its records
-    put together (equal to parsing it whole); a file error is kept on the file."""
+    put together (equal to parsing it whole); a file error is kept on the file.
+
+    ``spill``: each chunk's records go to it instead of into the result (whose records
+    are then empty; :func:`read_spilled_records` puts them together again).
+    """
     started = time.perf_counter()
     try:
         if chunk_rows is None:
             parsed = parse_table(read_table(entry.path, entry.sheet), entry.path, entry.kind, entry.aliases)
             parsed.records = _compact(entry, parsed.records)
+            if spill is not None:
+                spill(parsed.records)
+                parsed.records = pd.DataFrame()
         else:
-            parsed = _parse_in_chunks(entry, chunk_rows, progress)
+            parsed = _parse_in_chunks(entry, chunk_rows, progress, spill)
     except FileError as e:
         parsed = ParsedFile(entry.path, entry.kind, file_id(entry.path.name), error=str(e))
     parsed.seconds = time.perf_counter() - started
     return parsed
 
 
-def _parse_in_chunks(entry: FileEntry, chunk_rows: int, progress: Progress | None) -> ParsedFile:
+def _parse_in_chunks(entry: FileEntry, chunk_rows: int, progress: Progress | None, spill: Spill | None = None) -> ParsedFile:
     seen_rows: set[int] = set()
     cache: dict[str, dict[str, tuple]] = {}
     whole: ParsedFile | None = None
@@ -274,13 +285,38 @@ def _parse_in_chunks(entry: FileEntry, chunk_rows: int, progress: Progress | Non
         if progress:
             progress(f"读取 {entry.path.name}", whole.rows_read, max(estimate, whole.rows_read))
         # typed chunk by chunk, so that the objects of only one chunk are ever held
-        frames.append(_compact(entry, part.records))
+        records = _compact(entry, part.records)
+        part.records = pd.DataFrame()
+        if spill is not None:
+            spill(records)
+        else:
+            frames.append(records)
+        del records
     assert whole is not None  # iter_table yields at least one chunk
+    if spill is not None:
+        whole.records = pd.DataFrame()
+        return whole
     records = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     frames.clear()
     # again: a column empty in one chunk and text in another comes out of concat as objects
     whole.records = _compact(entry, records)
     return whole
+
+
+def read_spilled_records(entry: FileEntry, paths: list[Path]) -> pd.DataFrame:
+    """The records of a file whose chunks were spilled (``parse_reference_file(spill=)``),
+    put together as :func:`_parse_in_chunks` does; the spilled files are removed."""
+    frames = []
+    for path in paths:
+        with path.open("rb") as fh:
+            frames.append(pickle.load(fh))
+        path.unlink()
+    if not frames:
+        return pd.DataFrame()
+    # text columns are Arrow strings: concat links their chunks, it does not copy them
+    records = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    frames.clear()
+    return _compact(entry, records)
 
 
 def _compact(entry: FileEntry, records: pd.DataFrame) -> pd.DataFrame:
@@ -364,15 +400,27 @@ def _worker_payments(index: int, entry: FileEntry, chunk_rows: int | None, spill
     return _read_payment_file(index, entry, chunk_rows, spill, _report, {})
 
 
-def _worker_reference(index: int, entry: FileEntry, chunk_rows: int | None, spill: Path) -> tuple[ParsedFile, Path]:
-    parsed = parse_reference_file(entry, chunk_rows, _report)
-    # the records go through a file, not the result pipe: a city's household register
-    # pickled in the pipe would be held twice, once in each process
-    path = spill / f"records-{index:04d}.pkl"
-    with path.open("wb") as fh:
-        pickle.dump(parsed.records, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    parsed.records = pd.DataFrame()
-    return parsed, path
+def _worker_reference(index: int, entry: FileEntry, chunk_rows: int | None, spill: Path) -> tuple[ParsedFile, list[Path]]:
+    # The records go through files, not the result pipe: a city's household register
+    # pickled in the pipe would be held twice, once in each process. And a file a chunk,
+    # not the whole file's records once at the end: a worker holding its chunks' tables
+    # among the freed objects of parsing the next ones grew to 8.9 GB for the 9.1M-row
+    # register (about three times the tables' size), where one that spills each chunk
+    # stays near the size of its caches.
+    paths: list[Path] = []
+
+    def keep(records: pd.DataFrame) -> None:
+        path = spill / f"records-{index:04d}-{len(paths):05d}.pkl"
+        with path.open("wb") as fh:
+            pickle.dump(records, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        paths.append(path)
+
+    parsed = parse_reference_file(entry, chunk_rows, _report, keep)
+    if parsed.error is not None:  # a file error: none of its rows load
+        for path in paths:
+            path.unlink(missing_ok=True)
+        paths = []
+    return parsed, paths
 
 
 def _read_in_processes(
@@ -391,7 +439,7 @@ def _read_in_processes(
     jobs = [("payments", i, e) for i, e in enumerate(pay)] + [("reference", i, e) for i, e in enumerate(others)]
     jobs.sort(key=lambda j: -j[2].path.stat().st_size)  # largest first: the last to finish is small
     reads: dict[int, _FileRead] = {}
-    parsed: dict[int, tuple[ParsedFile, Path]] = {}
+    parsed: dict[int, tuple[ParsedFile, list[Path]]] = {}
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(queue,)) as pool:
         futures = {
             pool.submit(_worker_payments if kind == "payments" else _worker_reference, i, e, chunk_rows, spill): (kind, i)
@@ -408,10 +456,8 @@ def _read_in_processes(
                 else:
                     parsed[i] = f.result()
         _drain(queue, progress)
-    for p, path in parsed.values():
-        with path.open("rb") as fh:
-            p.records = pickle.load(fh)
-        path.unlink()
+    for i, (p, paths) in parsed.items():
+        p.records = read_spilled_records(others[i], paths)
     return [reads[i] for i in range(len(pay))], [parsed[i][0] for i in range(len(others))]
 
 

@@ -415,3 +415,46 @@ def test_an_append_takes_the_saved_context_keys_and_equals_one_that_reads_the_st
         load_dataset(month, saved, append=True)
     saved.close()
     read.close()
+
+
+def test_a_worker_spills_each_chunk_of_a_reference_file_and_the_chunks_make_the_whole(tmp_path: Path, monkeypatch) -> None:
+    import loaders.stream as stream
+    from loaders.dataset import discover
+
+    entry = next(e for e in discover(GOLDEN_DIR).files if e.kind == "households")
+    whole = stream.parse_reference_file(entry, None)
+    monkeypatch.setattr(stream, "_report", lambda *a: None)  # no progress queue outside a pool
+    parsed, paths = stream._worker_reference(3, entry, 4, tmp_path)
+    # a file a chunk, and nothing of the records held in the worker's result
+    assert len(paths) == -(-whole.rows_read // 4) and len(paths) > 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p in paths]
+    assert parsed.records.empty
+    records = stream.read_spilled_records(entry, paths)
+    assert not list(tmp_path.iterdir())  # the spilled chunks are gone once read
+    pd.testing.assert_frame_equal(records, whole.records)
+    assert (parsed.rows_read, parsed.duplicates, len(parsed.quarantine)) == (
+        whole.rows_read,
+        whole.duplicates,
+        len(whole.quarantine),
+    )
+
+
+def test_a_worker_leaves_no_spilled_chunks_of_a_file_that_fails(tmp_path: Path, monkeypatch) -> None:
+    import loaders.stream as stream
+    from loaders.dataset import discover
+    from loaders.read import FileError
+
+    entry = next(e for e in discover(GOLDEN_DIR).files if e.kind == "households")
+    real = stream.iter_table
+
+    def broken(*args, **kw):  # two good chunks, then the file turns out unreadable
+        for i, raw in enumerate(real(*args, **kw)):
+            if i == 2:
+                raise FileError(f"{entry.path.name}: 第 9 行无法解码")
+            yield raw
+
+    monkeypatch.setattr(stream, "iter_table", broken)
+    monkeypatch.setattr(stream, "_report", lambda *a: None)
+    parsed, paths = stream._worker_reference(0, entry, 4, tmp_path)
+    assert parsed.error == f"{entry.path.name}: 第 9 行无法解码"
+    assert paths == [] and not list(tmp_path.iterdir())
