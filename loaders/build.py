@@ -115,6 +115,7 @@ def build_graph(
     schema: Schema | None = None,
     resolution: ResolveOptions | None = None,
     streamed: PaymentSummary | None = None,
+    on_reference: Callable[[Reference], None] | None = None,
 ) -> GraphTables:
     """Build every node and relationship table from the parsed files.
 
@@ -127,6 +128,10 @@ def build_graph(
     declared relatives matched neither by ID nor by a unique name are resolved against
     the people with valid ID numbers (``resolve/``); a link moves the payment to that
     person, keeping the row's own ID value for model 12.
+
+    ``on_reference``: takes identity resolution's reference as soon as resolution is
+    done, instead of ``GraphTables.reference`` holding it (a city's is 1.4 GB on disk)
+    while the rest of the graph is built.
     """
     schema = schema or load_schema()
     opts = resolution or ResolveOptions()
@@ -163,6 +168,9 @@ def build_graph(
             f"身份解析：{len(mentions)} 条待解析记录，自动关联 {st.get('linked', 0)}，人工确认 {st.get('confirmed', 0)}，"
             f"待人工复核 {st.get('review', 0)}，未关联 {st.get('none', 0)}（比对 {out.resolution.pairs} 对）"
         )
+    if on_reference is not None and out.reference is not None:
+        on_reference(out.reference)
+        out.reference = None
     links = payment_links(out.resolution)
     if not payments.empty:
         payments = apply_payment_links(payments, pay_mkeys, links)
@@ -344,11 +352,7 @@ def build_graph(
         )
         out.rels["LEGAL_REP_OF"] = pd.DataFrame({"from": biz["legal_rep_id_number"], "to": biz["bid"], **_src(biz)})
 
-    persons = pd.concat([p for p in person_frames if len(p)], ignore_index=True)
-    persons = persons.assign(name=_nz(persons["name"]))
-    first_names = persons.groupby("pid", sort=False)["name"].first()
-    persons = persons.drop_duplicates("pid").copy()
-    persons["name"] = persons["pid"].map(first_names)
+    persons = _first_of_each(pd.concat([p for p in person_frames if len(p)], ignore_index=True))
     persons["birth_day"] = _days(persons["birth_date"])
     persons["birth_year"] = _year(persons["birth_date"])
     out.nodes["Person"] = _with_home(persons, out)
@@ -520,12 +524,23 @@ def _sorted_unique(h: np.ndarray) -> np.ndarray:
     return s[keep]
 
 
+#: Keys hashed at a time: each slice is made Python text first, which for a city's 9M
+#: person ids at once took 4 GB for a moment (the load's highest point after the build).
+HASH_SLICE = 1 << 20
+
+
 def _hashes(keys: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
     """64-bit hashes of the present keys (the same for a key as Python or Arrow text), and
-    which of ``keys`` were present."""
-    values = pd.Series(keys if isinstance(keys, pd.Series) else list(keys), dtype=object)
+    which of ``keys`` were present. A key's hash does not depend on the others (saved
+    hashes beside a store are compared with new ones), so slices hash as the whole would."""
+    values = keys if isinstance(keys, pd.Series) else pd.Series(list(keys), dtype=object)
     present = values.notna().to_numpy()
-    return pd.util.hash_array(values[present].astype(str).to_numpy(dtype=object)), present
+    kept = values[present]
+    parts = [
+        pd.util.hash_array(kept.iloc[i : i + HASH_SLICE].astype(object).astype(str).to_numpy(dtype=object))
+        for i in range(0, len(kept), HASH_SLICE)
+    ]
+    return (np.concatenate(parts) if parts else np.zeros(0, np.uint64)), present
 
 
 def _sorted_has(members: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -701,22 +716,96 @@ def _with_home(persons: pd.DataFrame, out: GraphTables) -> pd.DataFrame:
     the place of the earliest payment).
 
     Stored on the person so that a jurisdiction is one property filter in every query,
-    not a join through households, offices and payments.
+    not a join through households, offices and payments. Found with Arrow lookups and
+    integer sorts, not a merge and sort of text: for a city's 9.1M registrations the
+    merge, sort and two ``map`` calls took the load's memory from 8.5 to 12.8 GB.
     """
-    homes: list[pd.DataFrame] = []
+    who: list[pd.Series] = []
+    towns: list[pd.Series] = []
+    villages: list[pd.Series] = []
     member, households = out.rels.get("MEMBER_OF"), out.nodes.get("Household")
-    if member is not None and households is not None and len(member):
-        h = member[["from", "to"]].merge(households[["hid", "town", "village"]], left_on="to", right_on="hid")
-        homes.append(h.sort_values(["from", "to"])[["from", "town", "village"]])
-    office, villages = out.rels.get("HOLDS_OFFICE"), out.nodes.get("Village")
-    if office is not None and villages is not None and len(office):
-        o = office[["from", "to"]].merge(villages[["vid", "town", "name"]], left_on="to", right_on="vid")
-        homes.append(o.sort_values(["from", "to"]).rename(columns={"name": "village"})[["from", "town", "village"]])
-    if not homes:
+    if member is not None and households is not None and len(member) and len(households):
+        pos = index_in(member["to"], households["hid"])
+        ok = pos >= 0
+        ok[ok] = households["town"].notna().to_numpy()[pos[ok]]
+        rows = np.flatnonzero(ok)
+        # the first registration by household id: rank the households once, sort integers
+        rank = np.empty(len(households), dtype=np.int64)
+        rank[_argsort_text(households["hid"])] = np.arange(len(households))
+        person = _codes(member["from"].iloc[rows])
+        order = np.lexsort((rank[pos[rows]], person))
+        first = order[np.r_[True, person[order][1:] != person[order][:-1]]] if len(order) else order
+        hh_pos = pos[rows[first]]
+        who.append(member["from"].iloc[rows[first]].reset_index(drop=True))
+        towns.append(households["town"].iloc[hh_pos].reset_index(drop=True))
+        villages.append(households["village"].iloc[hh_pos].reset_index(drop=True))
+    office, places = out.rels.get("HOLDS_OFFICE"), out.nodes.get("Village")
+    if office is not None and places is not None and len(office):
+        o = office[["from", "to"]].merge(places[["vid", "town", "name"]], left_on="to", right_on="vid")
+        o = o.sort_values(["from", "to"]).dropna(subset=["town"]).drop_duplicates("from")
+        if who:  # a registration comes first
+            o = o[~isin(o["from"], who[0])]
+        who.append(o["from"].reset_index(drop=True))
+        towns.append(o["town"].reset_index(drop=True))
+        villages.append(o["name"].reset_index(drop=True))
+    if not who:
         return persons.assign(town=None, village=None)
-    home = pd.concat(homes, ignore_index=True).dropna(subset=["town"]).drop_duplicates("from")
-    home = home.set_index("from")
-    return persons.assign(town=persons["pid"].map(home["town"]), village=persons["pid"].map(home["village"]))
+    pos = index_in(persons["pid"], pd.concat(who, ignore_index=True))
+    return persons.assign(
+        town=_take(pd.concat(towns, ignore_index=True), pos), village=_take(pd.concat(villages, ignore_index=True), pos)
+    )
+
+
+def index_in(values: pd.Series, keys: pd.Series) -> np.ndarray:
+    """The position in ``keys`` (unique) of each of ``values``, -1 where it is not there:
+    ``Index(keys).get_indexer(values)`` in Arrow's hash table (see :func:`isin`)."""
+    left = pa.array(values, from_pandas=True)
+    right = pa.array(keys, from_pandas=True)
+    if not len(left) or pa.types.is_null(left.type) or pa.types.is_null(right.type):
+        return np.full(len(values), -1, dtype=np.int64)
+    if left.type != right.type:
+        right = right.cast(left.type)
+    found = pc.index_in(left, value_set=right, skip_nulls=True)
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """An integer per distinct value, in order of first appearance (Arrow's dictionary encoding)."""
+    arr = pa.array(values, from_pandas=True)
+    if pa.types.is_null(arr.type):
+        return np.zeros(len(values), dtype=np.int64)
+    if isinstance(arr, pa.ChunkedArray):  # Arrow strings concatenated: codes over all chunks
+        arr = arr.combine_chunks()
+    return arr.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _argsort_text(values: pd.Series) -> np.ndarray:
+    """Positions of ``values`` in sorted order (code point order, as Python sorts text)."""
+    return pc.sort_indices(pa.array(values, from_pandas=True)).to_numpy(zero_copy_only=False)
+
+
+def _take(values: pd.Series, pos: np.ndarray) -> pd.Series:
+    """``values`` at ``pos``, missing where ``pos`` is -1 (the ``map`` of a lookup)."""
+    if not len(values):
+        return pd.Series([None] * len(pos), dtype=object)
+    taken = values.iloc[np.maximum(pos, 0)].reset_index(drop=True)
+    return taken.where(pd.Series(pos >= 0))
+
+
+def _first_of_each(persons: pd.DataFrame) -> pd.DataFrame:
+    """One row per ``pid`` (its first), with the first non-empty name of its rows: what
+    ``drop_duplicates("pid")`` and a ``groupby("pid").first()`` of the names give, in one
+    Arrow dictionary encoding of the 9M ids of a city instead of three hash passes."""
+    code = _codes(persons["pid"])
+    _, first = np.unique(code, return_index=True)  # codes run in order of first appearance
+    name = _nz(persons["name"])
+    named = np.flatnonzero(name.notna().to_numpy())
+    has = np.full(len(first), -1, dtype=np.int64)
+    c, i = np.unique(code[named], return_index=True)
+    has[c] = named[i]
+    out = persons.iloc[first].reset_index(drop=True)
+    out["name"] = _take(name.reset_index(drop=True), has).array
+    return out
 
 
 def _year(iso: pd.Series) -> pd.Series:
@@ -889,24 +978,38 @@ def _declared_by_rule(relatives: pd.DataFrame, cadres: pd.DataFrame, households:
     # their names, villages and cadres: a county registers 600k people, and indexing every
     # row in Python dictionaries took most of a load's matching time.
     open_rows = relatives[~(relatives["id_number"].notna() & relatives["id_number_valid"].astype(bool))]
-    if not households.empty and not open_rows.empty:
-        wanted_names = set(open_rows["name"].dropna())
-        wanted_villages = set(open_rows["village"].dropna())
-        h = households[households["name"].isin(wanted_names)]
-        hvid = _vid(h["town"], h["village"])
-        for pid, name, village, vid in zip(h["id_number"], h["name"], h["village"], hvid, strict=True):
-            by_village_name[(village, name)].add(pid)
-            by_vid[(vid, name)].add(pid)
-        v = households[households["village"].isin(wanted_villages)]
-        for village, vid in set(zip(v["village"], _vid(v["town"], v["village"]), strict=True)):
-            vids_of_village[village].add(vid)
-        c = households[households["id_number"].isin(set(open_rows["cadre_id_number"].dropna()))]
-        for pid, hid in zip(c["id_number"], c["household_id"], strict=True):
-            hh_of[pid].add(hid)
     offices: dict[str, set[str]] = defaultdict(set)
     if not cadres.empty:
         for pid, vid in zip(cadres["id_number"], _vid(cadres["town"], cadres["village"]), strict=True):
             offices[pid].add(vid)
+    if not households.empty and not open_rows.empty:
+        # Only the registrations a declaration can name: its (village, name), or (office
+        # village, name) when it names no village. By name alone, a city's 4.5k open
+        # declarations took 0.8M of 9.1M registrations into Python dictionaries (3 GB).
+        in_village = open_rows[open_rows["village"].notna() & open_rows["name"].notna()]
+        by_office = open_rows[open_rows["village"].isna() & open_rows["name"].notna()]
+        wanted = {f"{v}\x1f{n}" for v, n in zip(in_village["village"], in_village["name"], strict=True)}
+        for cadre, n in zip(by_office["cadre_id_number"], by_office["name"], strict=True):
+            wanted |= {f"{vid}\x1f{n}" for vid in offices.get(cadre, ())}
+        h = households[isin(households["name"], pd.Series(sorted({k.split("\x1f", 1)[1] for k in wanted}), dtype=object))]
+        hvid = _vid(h["town"], h["village"])
+        wanted_keys = pd.Series(sorted(wanted), dtype=object)
+        h_key = h["village"].astype(object).astype(str) + "\x1f" + h["name"].astype(object).astype(str)
+        vid_key = hvid.astype(object).astype(str) + "\x1f" + h["name"].astype(object).astype(str)
+        keep = isin(h_key, wanted_keys) & h["village"].notna().to_numpy()
+        keep |= isin(vid_key, wanted_keys) & hvid.notna().to_numpy()
+        h, hvid = h[keep], hvid[keep]
+        for pid, name, village, vid in zip(h["id_number"], h["name"], h["village"], hvid, strict=True):
+            by_village_name[(village, name)].add(pid)
+            by_vid[(vid, name)].add(pid)
+        wanted_villages = pd.Series(sorted(set(open_rows["village"].dropna())), dtype=object)
+        v = households.loc[isin(households["village"], wanted_villages), ["town", "village"]].drop_duplicates()
+        for village, vid in zip(v["village"], _vid(v["town"], v["village"]), strict=True):
+            vids_of_village[village].add(vid)
+        cadre_ids = pd.Series(sorted(set(open_rows["cadre_id_number"].dropna())), dtype=object)
+        c = households[isin(households["id_number"], cadre_ids)]
+        for pid, hid in zip(c["id_number"], c["household_id"], strict=True):
+            hh_of[pid].add(hid)
     targets: list[str | None] = []
     matched: list[str] = []
     counts: list[int] = []

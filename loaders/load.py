@@ -207,6 +207,7 @@ def load_dataset(
         others = []
     read, parsed = read_files(pay_entries + others, chunk_rows, progress, workers)
     timings["parse"] = time.perf_counter() - t0
+    _release_freed_memory()  # what putting the workers' results together freed, before the build
     try:
         return _load(folder, store, reset, append, progress, resolution, parsed, read, notes, started, t0, timings)
     finally:
@@ -261,16 +262,18 @@ def _load(
         inserted["SourceFile"] = store.write_nodes("SourceFile", store.arrow_table("SourceFile", tables.nodes["SourceFile"]))
         ctx = store_context(store, batch)
     else:
-        tables = build_graph(files_ok, store.schema, resolution, streamed=read.summary)
+        tables = build_graph(
+            files_ok, store.schema, resolution, streamed=read.summary, on_reference=lambda r: _save_reference(store.state_dir, r)
+        )
         tables.nodes["SourceFile"] = tables.nodes["SourceFile"].assign(batch=batch)
         timings["build"] = time.perf_counter() - t1
         timings["resolve"] = tables.resolution.seconds
         _check_endpoints(tables.nodes, tables.rels, store)
-        if tables.reference is not None:
-            _save_reference(store.state_dir, tables.reference)
-            tables.reference = None
         base = PaymentContext.from_tables(tables, batch)
-        placed = set(tables.nodes["Person"]["pid"]) - base.homeless
+        into_store = not reset and len(prior) > 0
+        # the people this load gives a home, for a store's context (a set of a city's 9M
+        # ids is a gigabyte: only made when there is a store's context to correct)
+        placed = set(tables.nodes["Person"]["pid"]) - base.homeless if into_store else set()
         # Memory: a city's household register is 9M rows. Its records are not needed once
         # the tables are built, and each table goes as soon as it is written.
         for f in parsed:
@@ -289,7 +292,7 @@ def _load(
             timings[f"write:{name}"] = time.perf_counter() - started_at
             gc.collect()
         # a store loaded before holds keys this folder's tables do not: read them too
-        ctx = base if reset or not len(prior) else store_context(store, batch, base)
+        ctx = store_context(store, batch, base) if into_store else base
         ctx.homeless.difference_update(placed)
         del placed
         _release_freed_memory()

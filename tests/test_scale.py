@@ -458,3 +458,111 @@ def test_a_worker_leaves_no_spilled_chunks_of_a_file_that_fails(tmp_path: Path, 
     parsed, paths = stream._worker_reference(0, entry, 4, tmp_path)
     assert parsed.error == f"{entry.path.name}: 第 9 行无法解码"
     assert paths == [] and not list(tmp_path.iterdir())
+
+
+def test_key_hashes_taken_in_slices_equal_the_whole_columns(monkeypatch) -> None:
+    import loaders.build as build
+
+    keys = pd.Series([f"3301{i:014d}" if i % 7 else None for i in range(5_000)], dtype="str")
+    whole, present = build._hashes(keys)
+    monkeypatch.setattr(build, "HASH_SLICE", 333)
+    sliced, present_sliced = build._hashes(keys)
+    assert (present == present_sliced).all() and present.sum() == 5_000 - 715
+    assert len(whole) == present.sum() and (whole == sliced).all()
+    # the hashes saved beside a store by earlier loads: pandas' hash of the Python text
+    expected = pd.util.hash_array(keys[present].astype(object).to_numpy(dtype=object))
+    assert (sliced == expected).all()
+
+
+def _home_by_merge(persons: pd.DataFrame, member: pd.DataFrame, households: pd.DataFrame, office, villages) -> pd.DataFrame:
+    """The first registration by household id with a town, else an office's village: the
+    merge-and-map form that ``_with_home`` replaced, to hold it to the same answer."""
+    h = member[["from", "to"]].merge(households[["hid", "town", "village"]], left_on="to", right_on="hid")
+    o = office[["from", "to"]].merge(villages[["vid", "town", "name"]], left_on="to", right_on="vid")
+    homes = [h.sort_values(["from", "to"])[["from", "town", "village"]]]
+    homes.append(o.sort_values(["from", "to"]).rename(columns={"name": "village"})[["from", "town", "village"]])
+    home = pd.concat(homes, ignore_index=True).dropna(subset=["town"]).drop_duplicates("from").set_index("from")
+    return persons.assign(town=persons["pid"].map(home["town"]), village=persons["pid"].map(home["village"]))
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_a_home_is_the_first_registration_by_household_id_else_an_office(dtype) -> None:
+    from loaders.build import GraphTables, _with_home
+
+    def frame(**cols) -> pd.DataFrame:
+        return pd.DataFrame(cols).astype(dtype)
+
+    households = frame(hid=["H9", "H1", "H5", "HX"], town=["乙镇", "甲镇", "丙镇", None], village=["北村", "东村", "南村", None])
+    member = frame(
+        # A: two registrations, H1 sorts first though listed second; B: only in a household
+        # without a place, and an office; C: an office only; D: nothing; E: a household
+        # the register does not hold, and H5
+        **{"from": ["A", "A", "B", "E", "E"], "to": ["H9", "H1", "HX", "H0", "H5"]}
+    )
+    villages = frame(vid=["甲镇/西村", "乙镇/北村"], town=["甲镇", "乙镇"], name=["西村", "北村"])
+    office = frame(**{"from": ["C", "B", "C"], "to": ["乙镇/北村", "甲镇/西村", "甲镇/西村"]})
+    persons = frame(pid=["D", "C", "B", "A", "E"], name=["丁", "丙", "乙", "甲", "戊"])
+    out = GraphTables(nodes={"Household": households, "Village": villages}, rels={"MEMBER_OF": member, "HOLDS_OFFICE": office})
+    got = _with_home(persons, out)
+    cols = got[["pid", "town", "village"]].astype(object)
+    assert cols.where(cols.notna(), None).values.tolist() == [
+        ["D", None, None],
+        ["C", "乙镇", "北村"],  # of two offices, the first by village id (乙 sorts before 甲)
+        ["B", "甲镇", "西村"],
+        ["A", "甲镇", "东村"],
+        ["E", "丙镇", "南村"],
+    ]
+    expected = _home_by_merge(persons, member, households, office, villages)
+    for c in ("town", "village"):
+        assert (
+            got[c].astype(object).where(got[c].notna(), None).tolist()
+            == expected[c].astype(object).where(expected[c].notna(), None).tolist()
+        )
+
+
+def test_one_person_row_per_id_with_its_first_name() -> None:
+    from loaders.build import _first_of_each
+
+    rows = pd.DataFrame(
+        {
+            "pid": ["p1", "p2", "p1", "p3", "p2", "p1"],
+            "name": [None, "乙", "甲", "", "乙二", "甲二"],
+            "src_line": [1, 2, 3, 4, 5, 6],
+        }
+    ).astype({"pid": "str", "name": "str"})
+    got = _first_of_each(rows)
+    assert got["pid"].tolist() == ["p1", "p2", "p3"] and got["src_line"].tolist() == [1, 2, 4]
+    assert got["name"].astype(object).where(got["name"].notna(), None).tolist() == ["甲", "乙", None]
+
+
+def test_a_declaration_without_an_id_is_matched_by_a_unique_name_in_its_villages() -> None:
+    from loaders.build import _declared_by_rule
+
+    households = pd.DataFrame(
+        {
+            "household_id": ["H1", "H2", "H3", "H4", "H5"],
+            "town": ["甲镇", "甲镇", "乙镇", "乙镇", "甲镇"],
+            "village": ["东村", "东村", "东村", "西村", "西村"],
+            "name": ["王芳", "王芳", "李强", "赵敏", "赵敏"],
+            "id_number": ["P1", "P2", "P3", "P4", "P5"],
+        }
+    ).astype("str")
+    cadres = pd.DataFrame({"id_number": ["C1"], "town": ["乙镇"], "village": ["西村"]}).astype("str")
+    relatives = pd.DataFrame(
+        {
+            "cadre_id_number": ["C1", "C1", "C1", "C1"],
+            "name": ["李强", "王芳", "赵敏", "李强"],
+            # 东村 of either town; no village: the cadre's office village (乙镇/西村)
+            "village": ["东村", "东村", None, None],
+            "id_number": [None, None, None, None],
+            "id_number_valid": [False, False, False, False],
+            "relation": ["儿子", "配偶", "女儿", "父亲"],
+            "src_fid": [1, 1, 1, 1],
+            "src_line": [2, 3, 4, 5],
+        },
+        dtype=object,  # Python objects (None for no village), as the loader keeps all but the register
+    )
+    got = _declared_by_rule(relatives, cadres, households)
+    assert got.targets == ["P3", None, "P4", None]  # 王芳: two in 东村; 李强 is in 东村, not 西村
+    assert got.candidates == [1, 2, 1, 0]
+    assert got.matched[0] == got.matched[2] == "姓名唯一匹配"
