@@ -751,8 +751,10 @@ def _with_home(persons: pd.DataFrame, out: GraphTables) -> pd.DataFrame:
     if not who:
         return persons.assign(town=None, village=None)
     pos = index_in(persons["pid"], pd.concat(who, ignore_index=True))
+    # by position (.array), whatever the index of ``persons``
     return persons.assign(
-        town=_take(pd.concat(towns, ignore_index=True), pos), village=_take(pd.concat(villages, ignore_index=True), pos)
+        town=_take(pd.concat(towns, ignore_index=True), pos).array,
+        village=_take(pd.concat(villages, ignore_index=True), pos).array,
     )
 
 
