@@ -10,7 +10,7 @@ are therefore never held whole:
    resolution (one row per person, place, household and account), the mentions to
    resolve, and two 64-bit hashes per row (payment id, content) with its file and line.
    Large inputs are read by one worker process per core, a file per process, largest
-   first; the household register's records come back through a spilled file.
+   first; the household register's records come back through spilled files, one a chunk.
 2. **Clashes** (:func:`find_clashes`): a 流水号 seen before, in this load or in the
    store (``payment_keys.npz`` beside it, rebuilt from the store when it does not match),
    is a duplicate when the content is the same and quarantined when it differs —
