@@ -567,14 +567,7 @@ def isin(values: pd.Series, members: pd.Series) -> np.ndarray:
     """``values.isin(members)`` for two columns of text, in Arrow's hash join. pandas 3
     checks Arrow strings against members one Python scalar at a time: minutes for the
     9M people of a city. Missing values are in nothing."""
-    left = pa.array(values, from_pandas=True)
-    right = pa.array(members, from_pandas=True)
-    if pa.types.is_null(left.type) or pa.types.is_null(right.type):
-        return np.zeros(len(values), dtype=bool)
-    if left.type != right.type:
-        right = right.cast(left.type)
-    found = pc.is_in(left, value_set=right, skip_nulls=True)
-    return found.fill_null(False).to_numpy(zero_copy_only=False)
+    return index_in(values, members) >= 0
 
 
 def payment_tables(payments: pd.DataFrame, ctx: PaymentContext) -> dict[str, pd.DataFrame]:
@@ -759,8 +752,9 @@ def _with_home(persons: pd.DataFrame, out: GraphTables) -> pd.DataFrame:
 
 
 def index_in(values: pd.Series, keys: pd.Series) -> np.ndarray:
-    """The position in ``keys`` (unique) of each of ``values``, -1 where it is not there:
-    ``Index(keys).get_indexer(values)`` in Arrow's hash table (see :func:`isin`)."""
+    """The position in ``keys`` of each of ``values`` (the first, if a key repeats), -1
+    where it is not there or missing: ``Index(keys).get_indexer(values)`` in Arrow's hash
+    table (see :func:`isin`)."""
     left = pa.array(values, from_pandas=True)
     right = pa.array(keys, from_pandas=True)
     if not len(left) or pa.types.is_null(left.type) or pa.types.is_null(right.type):
