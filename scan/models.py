@@ -42,33 +42,72 @@ class Model:
     #: the reference data or every payment. Appends add payments only, so the rows of
     #: older payments stand and the new rows are added to those kept from the last scan.
     since_query: str | None = None
+    #: The incremental scan of a model whose rows pair one subject's payments (an
+    #: account's): a query of the subjects the batches ``$since`` and later paid (first
+    #: column, the key of ``subject_key`` in the rows) and whether each is now a candidate
+    #: (second column). Only those subjects' rows can change: theirs are replaced by the
+    #: model query's rows for the candidates among them; every other subject's rows stand.
+    #: Worth it only where it reads less than the full candidates step: a month touches
+    #: 140k people at city scale, and reading all their payments took longer than
+    #: DUPLICATE_RECEIPT's and EXCLUSIVE_PROGRAMS' full aggregates (5.3–7.7 s against 3–5 s).
+    since_candidates: str | None = None
+    #: The rows' column that holds the subject ``since_candidates`` returns.
+    subject_key: str | None = None
 
     @property
     def incremental(self) -> bool:
         """Whether a ``--since`` scan can extend the last scan's rows of this model."""
-        return self.since_query is not None
+        return self.since_query is not None or self.since_candidates is not None
 
     def rows(self, store: GraphStore, params: dict[str, int], since: int = 0) -> pd.DataFrame:
         """The model's evidence rows: its query (after its candidates step, if any).
 
-        ``since`` (a batch number, 0: a full scan): only the rows of the payments that batch
-        and later added, from ``since_query``.
+        ``since`` (a batch number, 0: a full scan): only the rows that can have changed
+        since that batch: those of the payments it and later batches added (``since_query``),
+        or all rows of the subjects they paid (``since_candidates``).
         """
         if since:
-            if self.since_query is None:
-                raise ValueError(f"模型 {self.code} 不能增量扫描")
-            return store.query(self.since_query, **_used(self.since_query, params), since=since)
+            return self._since(store, params, since)[0]
         if self.candidates is None:
             return store.query(self.query, **_used(self.query, params))
         found = store.query(self.candidates, **_used(self.candidates, params))
         keys = sorted({str(v) for v in found.iloc[:, 0].dropna()}) if len(found.columns) else []
+        return self._with_candidates(store, params, keys)
+
+    def extend(self, store: GraphStore, params: dict[str, int], since: int, kept: pd.DataFrame) -> pd.DataFrame:
+        """The rows of a full scan, from the rows a scan that saw batch ``since`` - 1 kept and
+        the rows the batches ``since`` and later can have changed (appends add payments only)."""
+        new, touched = self._since(store, params, since)
+        if touched is None or self.subject_key is None:  # rows of single payments: a payment's replace its old ones
+            old = kept[~kept["pay_id"].isin(new["pay_id"])] if len(new) else kept
+        else:  # a subject's rows: all of them come again, or none if it is no longer a candidate
+            old = kept[~kept[self.subject_key].astype(str).isin(touched)] if len(touched) else kept
+        if not len(old):
+            return new
+        return pd.concat([old, new], ignore_index=True) if len(new) else old
+
+    def _since(self, store: GraphStore, params: dict[str, int], since: int) -> tuple[pd.DataFrame, set[str] | None]:
+        """The rows batch ``since`` and later can have changed, and the subjects they paid
+        (``None`` for a model whose rows are each one payment's)."""
+        if self.since_query is not None:
+            return store.query(self.since_query, **_used(self.since_query, params), since=since), None
+        if self.since_candidates is None:
+            raise ValueError(f"模型 {self.code} 不能增量扫描")
+        found = store.query(self.since_candidates, **_used(self.since_candidates, params), since=since)
+        keys, flags = found.iloc[:, 0], found.iloc[:, 1]
+        touched = {str(v) for v in keys.dropna()}
+        wanted = sorted({str(v) for v, hit in zip(keys, flags, strict=True) if pd.notna(v) and pd.notna(hit) and bool(hit)})
+        return self._with_candidates(store, params, wanted), touched
+
+    def _with_candidates(self, store: GraphStore, params: dict[str, int], keys: list[str]) -> pd.DataFrame:
+        """The model query for the candidates ``keys`` (its first step's or an incremental scan's)."""
         return store.query(self.query, **_used(self.query, params), candidates=keys)
 
     def parameters(self) -> frozenset[str]:
         """The ``$parameters`` its queries take, but for the candidates list the first step
         passes on and the batch an incremental scan starts from."""
         names: set[str] = set()
-        for q in (self.query, self.candidates, self.since_query):
+        for q in (self.query, self.candidates, self.since_query, self.since_candidates):
             if q:
                 names |= load_query(q).params
         return frozenset(names - {"candidates", "since"})
@@ -433,6 +472,8 @@ MODELS: list[Model] = [
         grade_shared_account,
         {"shared_account_min_persons": 3},
         candidates="models/shared_account_candidates",
+        since_candidates="models/shared_account_since_candidates",
+        subject_key="account",
     ),
     Model(
         "SHELL_HOUSEHOLD",

@@ -75,10 +75,12 @@ def run_scan(
 
     ``since`` (a batch number): the models whose rule looks at one payment at a time
     query only the payments of batch ``since`` and later, and add their rows to the rows
-    the last scan kept (beside the store); the warnings are graded again from all rows,
-    so they equal a full scan's. The other models, whose rules combine payments, run in
-    full. A model the last scan did not run with the same parameters, or a last scan
-    older than batch ``since`` - 1, runs in full too.
+    the last scan kept (beside the store); SHARED_ACCOUNT, which pairs one account's
+    payments, queries again only the accounts those batches paid and replaces their rows.
+    The warnings are graded again from all rows, so they equal a full scan's. The other
+    pairing models (DUPLICATE_RECEIPT, EXCLUSIVE_PROGRAMS, HOUSEHOLD_SPLIT) run in full.
+    A model the last scan did not run with the same parameters, or a last scan older
+    than batch ``since`` - 1, runs in full too.
     """
     models = select(codes)
     given = dict(params or {})
@@ -101,10 +103,7 @@ def run_scan(
         mp = {k: values[k] for k in m.defaults}
         t = time.perf_counter()
         if m.incremental and m.code in kept:
-            new = m.rows(store, mp, since=since or 0)
-            old = kept[m.code]
-            old = old[~old["pay_id"].isin(new["pay_id"])] if len(new) else old
-            rows = pd.concat([old, new], ignore_index=True) if len(old) and len(new) else (new if len(new) else old)
+            rows = m.extend(store, mp, since or 0, kept[m.code])
             incremental.append(m.code)
         else:
             rows = m.rows(store, mp)

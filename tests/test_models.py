@@ -191,13 +191,17 @@ def test_model_defaults_are_exactly_its_query_parameters(model) -> None:
     """A parameter the queries take has a models.md default here, and no default goes unused."""
     assert set(model.defaults) == model.parameters()
     # an incremental model's since_query takes the batch to start from; no full query does
-    if model.incremental:
-        assert "since" in load_query(model.since_query).params
+    for q in (model.since_query, model.since_candidates):
+        if q:
+            assert "since" in load_query(q).params
+    assert model.incremental == bool(model.since_query or model.since_candidates)
+    assert not (model.since_query and model.since_candidates)  # one way to scan a model incrementally
     assert "since" not in load_query(model.query).params
 
 
 def test_every_model_query_file_belongs_to_a_model() -> None:
     from queries import all_queries
 
-    used = {q for m in MODELS for q in (m.query, m.candidates, m.since_query) if q} | {EVIDENCE_LINKS}
+    used = {q for m in MODELS for q in (m.query, m.candidates, m.since_query, m.since_candidates) if q}
+    used |= {EVIDENCE_LINKS}
     assert {q for q in all_queries() if q.startswith("models/")} == used

@@ -16,8 +16,9 @@ from conftest import FIXTURES, GOLDEN_DIR
 
 from graph.ladybug_store import LadybugStore
 from loaders.load import load_dataset
+from scan.models import BY_CODE
 from scan.runner import run_scan, save_scan
-from scan.warnings import warnings_frame
+from scan.warnings import evidence_frame, warnings_frame
 
 #: Properties a batch number lives in: the same data loaded in other batches differs only there.
 #: What tells the loads apart: batch numbers, and the payments each append added (ADDED).
@@ -192,7 +193,7 @@ def test_an_incremental_scan_equals_a_full_scan_and_keeps_the_warning_ids(tmp_pa
     incremental = run_scan(store, since=2)
     full = run_scan(store)
     assert sorted(incremental.incremental) == sorted(m for m in full.models if m in incremental.rows)
-    assert len(incremental.incremental) == 8
+    assert len(incremental.incremental) == 9  # all but the three that pair payments in full
     cols = ["warning_id", "model", "grade", "score", "subject_id", "amount", "payments", "first_date", "last_date", "reason"]
     a = warnings_frame(incremental.warnings)[cols].sort_values("warning_id").reset_index(drop=True)
     b = warnings_frame(full.warnings)[cols].sort_values("warning_id").reset_index(drop=True)
@@ -209,6 +210,85 @@ def test_an_incremental_scan_equals_a_full_scan_and_keeps_the_warning_ids(tmp_pa
     month_ids = set(store.run("MATCH (p:Payment) WHERE p.batch = 2 RETURN p.pay_id AS i")["i"])
     found = {c for c in incremental.incremental if set(incremental.rows[c]["pay_id"]) & month_ids}
     assert found == {"RELATIVE_BENEFIT", "ASSET_INELIGIBLE", "INVALID_ID"}
+    store.close()
+
+
+# A month whose payments pair with payments loaded before: 黄某 paid in 东村 for the period
+# 西村 paid him (a new DUPLICATE_RECEIPT), 陈某 paid in a third village (his warning grows),
+# 马某 paid by 特困人员救助供养 for a month 最低生活保障 paid (a new EXCLUSIVE_PROGRAMS), and
+# 黄某, of another household, on the account of household H14's three (a new
+# SHARED_ACCOUNT), and 周一 paid again on 王会计's account (that warning grows).
+PAIRING_MONTH = [
+    ["N001", "最低生活保障", "黄某", "37012319670404138X", "H37", "青山镇", "东村", "300", "2024-01-10", "2021-04", "", ""],
+    ["N002", "最低生活保障", "陈某", "370123196603031377", "H08", "青山镇", "西村", "300", "2024-01-10", "2021-03", "", ""],
+    ["N003", "特困人员救助供养", "马某", "370123195707071424", "H38", "白水镇", "南村", "640", "2024-01-12", "2021-05", "", ""],
+    ["N004", "耕地地力保护补贴", "黄某", "37012319670404138X", "H37", "青山镇", "东村", "150", "2024-01-20", "2024",
+     "6222000000000003", "同户父"],
+    ["N005", "耕地地力保护补贴", "周一", "370123196001011459", "H11", "白水镇", "南村", "150", "2024-01-20", "2024",
+     "6222000000000001", "王会计"],
+]  # fmt: skip
+
+
+def test_an_incremental_scan_pairs_a_new_months_payments_with_the_old_ones(tmp_path: Path) -> None:
+    """SHARED_ACCOUNT queries again only the accounts the new month paid to, the other
+    pairing models run in full; the warnings equal a full scan's: new ones, a grown one,
+    and the others untouched."""
+    base = tmp_path / "base"
+    shutil.copytree(GOLDEN_DIR, base)
+    month = tmp_path / "month"
+    month.mkdir()
+    header = (base / "payments.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    with (month / "payments_2024-01.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *PAIRING_MONTH])
+    store, _ = _load(base, tmp_path, "pairing")
+    before = run_scan(store)
+    save_scan(before, store.state_dir)
+    load_dataset(month, store, append=True)
+
+    incremental = run_scan(store, since=2)
+    full = run_scan(store)
+    pairing = {"DUPLICATE_RECEIPT", "EXCLUSIVE_PROGRAMS", "SHARED_ACCOUNT"}
+    assert pairing & set(incremental.incremental) == {"SHARED_ACCOUNT"}
+    cols = ["warning_id", "model", "grade", "score", "subject_id", "amount", "payments", "first_date", "last_date", "reason"]
+    a = warnings_frame(incremental.warnings)[cols].sort_values("warning_id").reset_index(drop=True)
+    b = warnings_frame(full.warnings)[cols].sort_values("warning_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
+    # the same evidence payments, warning for warning
+    ev_a = evidence_frame(incremental.warnings)[["warning_id", "pay_id"]].sort_values(["warning_id", "pay_id"])
+    ev_b = evidence_frame(full.warnings)[["warning_id", "pay_id"]].sort_values(["warning_id", "pay_id"])
+    pd.testing.assert_frame_equal(ev_a.reset_index(drop=True), ev_b.reset_index(drop=True))
+
+    def names(result) -> dict[str, set[tuple[str, int]]]:
+        w = warnings_frame(result.warnings)
+        w = w[w["model"].isin(pairing)]
+        return {m: set(zip(g["subject_name"], g["payments"], strict=True)) for m, g in w.groupby("model")}
+
+    assert names(before) == {
+        "DUPLICATE_RECEIPT": {("陈某", 2)},
+        "EXCLUSIVE_PROGRAMS": {("林某", 2)},
+        "SHARED_ACCOUNT": {("王会计", 3), ("张建国", 3)},
+    }
+    assert names(incremental) == {
+        "DUPLICATE_RECEIPT": {("陈某", 3), ("黄某", 2)},
+        "EXCLUSIVE_PROGRAMS": {("林某", 2), ("马某", 2)},
+        "SHARED_ACCOUNT": {("同户父", 4), ("王会计", 4), ("张建国", 3)},
+    }
+    # the rows kept for the next scan are a full scan's, each once
+    keep, whole = incremental.rows["SHARED_ACCOUNT"], full.rows["SHARED_ACCOUNT"]
+    key = sorted(whole.columns)
+    pd.testing.assert_frame_equal(
+        keep[key].sort_values(key).reset_index(drop=True),
+        whole[key].sort_values(key).reset_index(drop=True),
+        check_dtype=False,
+    )
+    # the accounts the month paid to, both candidates now
+    shared = BY_CODE["SHARED_ACCOUNT"]
+    params = {"shared_account_min_persons": 3}
+    flags = store.query(shared.since_candidates, since=2, **params)
+    assert dict(flags.itertuples(index=False)) == {"6222000000000001": True, "6222000000000003": True}
+    # only they were queried again: 张建国's account's rows are the kept ones
+    assert set(shared.rows(store, params, since=2)["account"]) == {"6222000000000001", "6222000000000003"}
+    assert len(incremental.rows["SHARED_ACCOUNT"]) == 11  # 4 + 4 new, 3 kept
     store.close()
 
 
@@ -239,7 +319,7 @@ def test_each_since_query_returns_its_full_querys_rows_for_the_appended_payments
         b = since[cols].sort_values(order).reset_index(drop=True)
         pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=m.code)
         checked += 1
-    assert checked == 8
+    assert checked == 9
     store.close()
 
 
