@@ -244,9 +244,10 @@ def _load(
     inserted: dict[str, int] = {}
     if append:
         tables = GraphTables()
-        reference = _saved_reference(store.state_dir)
         mentions = read.summary.mentions
-        if resolution.enabled and reference is not None and len(mentions):
+        # a city's reference is 1.4 GB pickled (3 s to read): only read when there is something to resolve
+        reference = _saved_reference(store.state_dir) if resolution.enabled and len(mentions) else None
+        if reference is not None:
             from resolve.engine import resolve
             from resolve.records import reference_from
 

@@ -12,7 +12,7 @@ are therefore never held whole:
    Large inputs are read by one worker process per core, a file per process, largest
    first; the household register's records come back through spilled files, one a chunk.
 2. **Clashes** (:func:`find_clashes`): a 流水号 seen before, in this load or in the
-   store (``payment_keys.npz`` beside it, rebuilt from the store when it does not match),
+   store (``payment_keys/`` beside it, rebuilt from the store when it does not match),
    is a duplicate when the content is the same and quarantined when it differs —
    the contract's rule, found with one vectorised pass over the hashes.
 3. **Second pass** (:func:`write_payments`): each spilled chunk gets its identity links,
@@ -33,7 +33,7 @@ import pickle
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,8 +59,9 @@ from resolve.records import MENTION_COLUMNS, payment_mentions
 
 #: Rows per chunk: about 0.5 GB of normalised records at its peak.
 CHUNK_ROWS = 200_000
-KEYS_FILE = "payment_keys.npz"
-CONTEXT_FILE = "context_keys.npz"
+#: Folders beside the store, one ``.npy`` file an array (earlier versions: one ``.npz`` file).
+KEYS_FILE = "payment_keys"
+CONTEXT_FILE = "context_keys"
 PAYMENT_CONTENT = [
     "program", "department", "name", "id_number", "household_id", "town", "village",
     "amount", "pay_date", "period", "account_number", "account_holder",
@@ -104,15 +105,44 @@ class PaymentKeys:
 
     def save(self, path: Path) -> None:
         """Write the keys (a city's 16M rows: 512 MB)."""
-        np.savez(path, id_hash=self.id_hash, content_hash=self.content_hash, fid=self.fid, line=self.line)
+        save_arrays(path, {f: getattr(self, f) for f in _KEY_FIELDS})
 
     @classmethod
     def read(cls, path: Path) -> PaymentKeys | None:
-        """The keys saved beside a store, or None."""
-        if not path.is_file():
+        """The keys saved beside a store (mapped, read as they are used), or None."""
+        saved = read_arrays(path, _KEY_FIELDS)
+        if saved is None or len({len(a) for a in saved.values()}) != 1:
             return None
-        with np.load(path) as z:
-            return cls(z["id_hash"], z["content_hash"], z["fid"], z["line"])
+        return cls(*(saved[f] for f in _KEY_FIELDS))
+
+
+_KEY_FIELDS = ("id_hash", "content_hash", "fid", "line")
+
+
+def save_arrays(folder: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Each array as ``<name>.npy`` in ``folder``. Each file is written beside and renamed
+    into place, so arrays mapped from the old files stay valid while the new ones are written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, a in arrays.items():
+        part = folder / f"{name}.npy.part"
+        with part.open("wb") as fh:
+            np.save(fh, np.ascontiguousarray(a))
+        os.replace(part, folder / f"{name}.npy")
+    folder.with_suffix(".npz").unlink(missing_ok=True)  # an earlier version's file: replaced
+
+
+def read_arrays(folder: Path, names: Iterable[str]) -> dict[str, np.ndarray] | None:
+    """The arrays :func:`save_arrays` wrote, mapped read-only: a city's payment keys (435 MB)
+    took 4.5 s to read through a ``.npz`` zip file, and most of them are never looked at.
+    Falls back on the ``.npz`` file of an earlier version; None when neither has them all."""
+    names = list(names)
+    if all((folder / f"{n}.npy").is_file() for n in names):
+        return {n: np.load(folder / f"{n}.npy", mmap_mode="r") for n in names}
+    old = folder.with_suffix(".npz")
+    if not old.is_file():
+        return None
+    with np.load(old) as z:
+        return {n: z[n] for n in names} if set(names) <= set(z.files) else None
 
 
 def content_hash(records: pd.DataFrame) -> np.ndarray:
@@ -127,7 +157,7 @@ def content_hash(records: pd.DataFrame) -> np.ndarray:
 
 
 def keys_in_store(store: GraphStore) -> PaymentKeys:
-    """The keys of the store's payments: from ``payment_keys.npz`` when it counts as many
+    """The keys of the store's payments: from ``payment_keys/`` when it counts as many
     rows as the store holds, else read back from the Payment nodes (and saved)."""
     path = store.state_dir / KEYS_FILE
     n = int(store.query("load/payment_count")["n"].iloc[0])
@@ -477,29 +507,37 @@ def find_clashes(read: PaymentPass, prior: PaymentKeys, names: dict[int, str]) -
 
     ``names``: file id → file name, for the reason's "与 某文件 第 N 行重复".
     """
-    ids = np.concatenate([prior.id_hash, read.keys.id_hash])
-    if not len(ids):
+    new = read.keys.id_hash
+    if not len(new):
         return
+    # A store's payments have distinct 流水号: a clash has a row of this load in it. So only
+    # the stored rows whose 流水号 this load has are looked at (a hash table of the load's
+    # keys, probed by the store's), not a city's 13.6M keys together.
+    old = np.flatnonzero(pd.Series(prior.id_hash).isin(new).to_numpy()) if len(prior) else np.zeros(0, np.int64)
+    rows = np.concatenate([old, len(prior) + np.arange(len(new))])  # positions in stored + new order
+    ids = np.concatenate([prior.id_hash[old], new])
     clash = pd.Series(ids).duplicated(keep=False).to_numpy()
     if not clash.any():
         return
-    pos = np.flatnonzero(clash)
-    first = pd.Series(pos).groupby(ids[pos]).transform("min").to_numpy()
+    pos = rows[clash]
+    first = pd.Series(pos).groupby(ids[clash]).transform("min").to_numpy()
     later, first = pos[pos != first], first[pos != first]
-    allc = np.concatenate([prior.content_hash, read.keys.content_hash])
-    fid = np.concatenate([prior.fid, read.keys.fid])
-    line = np.concatenate([prior.line, read.keys.line])
+
+    def at(stored: np.ndarray, loaded: np.ndarray, p: int) -> int:
+        return int(stored[p]) if p < len(prior) else int(loaded[p - len(prior)])
+
     starts = np.cumsum([0] + [c.rows for c in read.chunks]) + len(prior)
     for p, f in zip(later.tolist(), first.tolist(), strict=True):
         ci = int(np.searchsorted(starts, p, side="right")) - 1
         chunk = read.chunks[ci]
         agg = read.files[chunk.file]
         agg.streamed_rows -= 1
-        if allc[p] == allc[f]:
+        if at(prior.content_hash, read.keys.content_hash, p) == at(prior.content_hash, read.keys.content_hash, f):
             agg.duplicates += 1
             reason = None
         else:
-            reason = f"与 {names.get(int(fid[f]), fid[f])} 第 {int(line[f])} 行重复但内容不同"
+            fid = at(prior.fid, read.keys.fid, f)
+            reason = f"与 {names.get(fid, fid)} 第 {at(prior.line, read.keys.line, f)} 行重复但内容不同"
         read.drop.setdefault(ci, {})[p - int(starts[ci])] = reason
 
 
@@ -508,7 +546,7 @@ def store_context(store: GraphStore, batch: int, base: PaymentContext | None = N
     the tables just written, when given): node keys, program flags, account uses, the
     people without a home, and a lookup of registrations by person.
 
-    The node keys and account uses come from ``context_keys.npz`` beside the store when
+    The node keys and account uses come from ``context_keys/`` beside the store when
     it counts what the store holds (reading a city's 9M keys back took minutes), else
     from the store itself."""
     ctx = base or PaymentContext()
@@ -535,19 +573,15 @@ def save_context_keys(store: GraphStore, ctx: PaymentContext) -> None:
     the next append; with the store's counts they must match when read back."""
     arrays = {label: ctx.known[label].hashes() for label in CONTEXT_KEYS}
     arrays["USES_ACCOUNT"] = ctx.uses.hashes()
-    store.state_dir.mkdir(parents=True, exist_ok=True)
-    np.savez(store.state_dir / CONTEXT_FILE, **arrays)
+    save_arrays(store.state_dir / CONTEXT_FILE, arrays)
 
 
 def _saved_context_keys(store: GraphStore) -> dict[str, np.ndarray] | None:
     """The saved context keys when there is a file and each array is as long as the
     store's count (so a store changed another way is read again), else None."""
-    path = store.state_dir / CONTEXT_FILE
-    if not path.is_file():
-        return None
-    with np.load(path) as z:
-        saved = {k: z[k] for k in z.files}
-    if any(k not in saved or len(saved[k]) != store.count(k) for k in [*CONTEXT_KEYS, "USES_ACCOUNT"]):
+    names = [*CONTEXT_KEYS, "USES_ACCOUNT"]
+    saved = read_arrays(store.state_dir / CONTEXT_FILE, names)
+    if saved is None or any(len(saved[k]) != store.count(k) for k in names):
         return None
     return saved
 

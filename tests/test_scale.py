@@ -133,6 +133,40 @@ def test_a_duplicate_row_in_a_later_chunk_is_counted_once(tmp_path: Path) -> Non
     store.close()
 
 
+def test_an_append_finds_serials_the_store_holds_and_serials_repeated_in_the_month(tmp_path: Path) -> None:
+    """A month's 流水号 already loaded: the same row is a duplicate, other content goes to
+    quarantine naming the stored row's file and line; a 流水号 twice in the month, likewise."""
+    with (GOLDEN_DIR / "payments.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header, g001, g002 = rows[0], rows[1], rows[2]
+    fresh = ["N100", *g001[1:8], "2024-01-10", "2024-01", "", ""]
+    month = tmp_path / "month"
+    month.mkdir()
+    with (month / "payments_2024-01.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(
+            [
+                header,
+                g001,  # line 2: the stored G001 again
+                [*g002[:7], "999", *g002[8:]],  # line 3: G002 with another amount
+                fresh,  # line 4: new
+                [*fresh[:7], "888", *fresh[8:]],  # line 5: N100 again, another amount
+                ["N101", *fresh[1:]],  # line 6: new
+            ]
+        )
+    store, _ = _load(GOLDEN_DIR, tmp_path, "clash")
+    before = store.count("Payment")
+    added = load_dataset(month, store, append=True)
+    f = added.files[0]
+    assert (f.rows_read, f.rows_loaded, f.duplicates, f.rows_quarantined) == (5, 2, 1, 2)
+    assert store.count("Payment") == before + 2
+    quarantine = (store.state_dir / "quarantine.csv").read_text(encoding="utf-8-sig")
+    assert f"发放流水号 {g002[0]} 与 payments.csv 第 3 行重复但内容不同" in quarantine
+    assert "发放流水号 N100 与 payments_2024-01.csv 第 4 行重复但内容不同" in quarantine
+    amounts = store.run("MATCH (p:Payment) WHERE p.pay_id IN ['G002', 'N100'] RETURN p.pay_id AS i, p.amount AS a ORDER BY i")
+    assert amounts.values.tolist() == [["G002", float(g002[7])], ["N100", float(g001[7])]]
+    store.close()
+
+
 def _split_golden(tmp: Path, new_rows: int = 12) -> tuple[Path, Path, Path]:
     """The golden folder without its last payments; a folder with only those (a new
     month's file); and a folder with both files (the same data loaded at once)."""
@@ -477,8 +511,8 @@ def test_an_append_takes_the_saved_context_keys_and_equals_one_that_reads_the_st
         csv.writer(fh).writerow([*row, "", ""])
     saved, _ = _load(base, tmp_path, "saved")
     read, _ = _load(base, tmp_path, "read")
-    assert (saved.state_dir / CONTEXT_FILE).is_file()
-    (read.state_dir / CONTEXT_FILE).unlink()
+    assert (saved.state_dir / CONTEXT_FILE / "Person.npy").is_file()
+    shutil.rmtree(read.state_dir / CONTEXT_FILE)
     # the saved keys count what the store holds, so the append never reads them back
     monkeypatch.setattr(saved, "keys", lambda label: pytest.fail(f"{label} keys read from the store"))
     a = load_dataset(month, saved, append=True)
@@ -495,6 +529,34 @@ def test_an_append_takes_the_saved_context_keys_and_equals_one_that_reads_the_st
         load_dataset(month, saved, append=True)
     saved.close()
     read.close()
+
+
+def test_keys_beside_the_store_are_read_back_mapped_and_from_an_earlier_versions_file(tmp_path: Path) -> None:
+    import numpy as np
+
+    from loaders.stream import PaymentKeys
+
+    rng = np.random.default_rng(7)
+    keys = PaymentKeys(
+        rng.integers(0, 2**63, 1000, dtype=np.uint64), rng.integers(0, 2**63, 1000, dtype=np.uint64),
+        np.arange(1000, dtype=np.int64) % 3, np.arange(1000, dtype=np.int64) + 2,
+    )  # fmt: skip
+    path = tmp_path / "payment_keys"
+    # an earlier version wrote one .npz file: it is read, and replaced by the next save
+    np.savez(path.with_suffix(".npz"), id_hash=keys.id_hash, content_hash=keys.content_hash, fid=keys.fid, line=keys.line)
+    old = PaymentKeys.read(path)
+    assert old is not None and (old.id_hash == keys.id_hash).all() and (old.line == keys.line).all()
+    grown = PaymentKeys.concat([old, PaymentKeys(*(a[:10] for a in (keys.id_hash, keys.content_hash, keys.fid, keys.line)))])
+    grown.save(path)  # over the arrays it was read from
+    assert not path.with_suffix(".npz").exists()
+    back = PaymentKeys.read(path)
+    assert back is not None and isinstance(back.id_hash, np.memmap) and len(back) == 1010
+    for f in ("id_hash", "content_hash", "fid", "line"):
+        assert (getattr(back, f) == getattr(grown, f)).all() and getattr(back, f).dtype == getattr(keys, f).dtype
+    assert not list(path.glob("*.part"))
+    # arrays of different lengths (a save cut short) are not taken
+    np.save(path / "line.npy", keys.line[:5])
+    assert PaymentKeys.read(path) is None
 
 
 def test_a_worker_spills_each_chunk_of_a_reference_file_and_the_chunks_make_the_whole(tmp_path: Path, monkeypatch) -> None:
