@@ -217,21 +217,31 @@ def test_an_append_adds_the_new_month_once_and_equals_a_load_of_everything(tmp_p
     at_once.close()
 
 
-def test_an_incremental_scan_equals_a_full_scan_and_keeps_the_warning_ids(tmp_path: Path) -> None:
-    base, month, _ = _split_golden(tmp_path)
-    store, _ = _load(base, tmp_path, "scan")
+def _scan_append_rescan(base: Path, month: Path, tmp: Path, name: str):
+    """Load ``base`` and scan it; append ``month``; then scan ``--since`` it and in full.
+    Returns the store and the three scans: before, incremental, full."""
+    store, _ = _load(base, tmp, name)
     before = run_scan(store)
     save_scan(before, store.state_dir)
     load_dataset(month, store, append=True)
+    return store, before, run_scan(store, since=2), run_scan(store)
 
-    incremental = run_scan(store, since=2)
-    full = run_scan(store)
+
+def _same_warnings(a, b) -> pd.DataFrame:
+    """Both scans' warnings, column for column (the second's returned, by warning id)."""
+    cols = ["warning_id", "model", "grade", "score", "subject_id", "amount", "payments", "first_date", "last_date", "reason"]
+    x = warnings_frame(a.warnings)[cols].sort_values("warning_id").reset_index(drop=True)
+    y = warnings_frame(b.warnings)[cols].sort_values("warning_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(x, y)
+    return y
+
+
+def test_an_incremental_scan_equals_a_full_scan_and_keeps_the_warning_ids(tmp_path: Path) -> None:
+    base, month, _ = _split_golden(tmp_path)
+    store, before, incremental, full = _scan_append_rescan(base, month, tmp_path, "scan")
     assert sorted(incremental.incremental) == sorted(m for m in full.models if m in incremental.rows)
     assert len(incremental.incremental) == 9  # all but the three that pair payments in full
-    cols = ["warning_id", "model", "grade", "score", "subject_id", "amount", "payments", "first_date", "last_date", "reason"]
-    a = warnings_frame(incremental.warnings)[cols].sort_values("warning_id").reset_index(drop=True)
-    b = warnings_frame(full.warnings)[cols].sort_values("warning_id").reset_index(drop=True)
-    pd.testing.assert_frame_equal(a, b)
+    b = _same_warnings(incremental, full)
     # the new month brought new warnings; every old id is still there, with its evidence
     old = warnings_frame(before.warnings).set_index("warning_id")
     new = b.set_index("warning_id")
@@ -274,19 +284,10 @@ def test_an_incremental_scan_pairs_a_new_months_payments_with_the_old_ones(tmp_p
     header = (base / "payments.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
     with (month / "payments_2024-01.csv").open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([header, *PAIRING_MONTH])
-    store, _ = _load(base, tmp_path, "pairing")
-    before = run_scan(store)
-    save_scan(before, store.state_dir)
-    load_dataset(month, store, append=True)
-
-    incremental = run_scan(store, since=2)
-    full = run_scan(store)
+    store, before, incremental, full = _scan_append_rescan(base, month, tmp_path, "pairing")
     pairing = {"DUPLICATE_RECEIPT", "EXCLUSIVE_PROGRAMS", "SHARED_ACCOUNT"}
     assert pairing & set(incremental.incremental) == {"SHARED_ACCOUNT"}
-    cols = ["warning_id", "model", "grade", "score", "subject_id", "amount", "payments", "first_date", "last_date", "reason"]
-    a = warnings_frame(incremental.warnings)[cols].sort_values("warning_id").reset_index(drop=True)
-    b = warnings_frame(full.warnings)[cols].sort_values("warning_id").reset_index(drop=True)
-    pd.testing.assert_frame_equal(a, b)
+    _same_warnings(incremental, full)
     # the same evidence payments, warning for warning
     ev_a = evidence_frame(incremental.warnings)[["warning_id", "pay_id"]].sort_values(["warning_id", "pay_id"])
     ev_b = evidence_frame(full.warnings)[["warning_id", "pay_id"]].sort_values(["warning_id", "pay_id"])
