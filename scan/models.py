@@ -54,6 +54,10 @@ class Model:
     #: The rows' column that holds the subject ``since_candidates`` returns.
     subject_key: str | None = None
 
+    def __post_init__(self) -> None:
+        if (self.since_candidates is None) != (self.subject_key is None):
+            raise ValueError(f"模型 {self.code}: since_candidates 与 subject_key 须同时给出")
+
     @property
     def incremental(self) -> bool:
         """Whether a ``--since`` scan can extend the last scan's rows of this model."""
@@ -78,10 +82,10 @@ class Model:
         """The rows of a full scan, from the rows a scan that saw batch ``since`` - 1 kept and
         the rows the batches ``since`` and later can have changed (appends add payments only)."""
         new, touched = self._since(store, params, since)
-        if touched is None or self.subject_key is None:  # rows of single payments: a payment's replace its old ones
+        if touched is None:  # rows of single payments: a payment's new rows replace its old ones
             old = kept[~kept["pay_id"].isin(new["pay_id"])] if len(new) else kept
         else:  # a subject's rows: all of them come again, or none if it is no longer a candidate
-            old = kept[~kept[self.subject_key].astype(str).isin(touched)] if len(touched) else kept
+            old = kept[~kept[str(self.subject_key)].astype(str).isin(touched)] if len(touched) else kept
         if not len(old):
             return new
         return pd.concat([old, new], ignore_index=True) if len(new) else old

@@ -8,6 +8,7 @@ expected warnings are in ``golden_expected.yaml``, worked out by hand from model
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from pathlib import Path
 
@@ -196,6 +197,8 @@ def test_model_defaults_are_exactly_its_query_parameters(model) -> None:
             assert "since" in load_query(q).params
     assert model.incremental == bool(model.since_query or model.since_candidates)
     assert not (model.since_query and model.since_candidates)  # one way to scan a model incrementally
+    with pytest.raises(ValueError, match="subject_key"):  # a subject's rows need the column that names it
+        dataclasses.replace(model, since_candidates="models/shared_account_since_candidates", subject_key=None)
     assert "since" not in load_query(model.query).params
 
 
