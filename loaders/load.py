@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import ctypes
 import gc
 import json
 import pickle
@@ -32,6 +30,7 @@ from loaders.stream import (
     keys_in_store,
     parse_reference_file,
     read_files,
+    release_freed_memory,
     save_context_keys,
     store_context,
     write_payments,
@@ -207,7 +206,7 @@ def load_dataset(
         others = []
     read, parsed = read_files(pay_entries + others, chunk_rows, progress, workers)
     timings["parse"] = time.perf_counter() - t0
-    _release_freed_memory()  # what putting the workers' results together freed, before the build
+    release_freed_memory()  # what putting the workers' results together freed, before the build
     try:
         return _load(folder, store, reset, append, progress, resolution, parsed, read, notes, started, t0, timings)
     finally:
@@ -296,7 +295,7 @@ def _load(
         ctx = store_context(store, batch, base) if into_store else base
         ctx.homeless.difference_update(placed)
         del placed
-        _release_freed_memory()
+        release_freed_memory()
     links = payment_links(tables.resolution)
     for name, n in write_payments(store, read, links, ctx, progress, timings).items():
         inserted[name] = inserted.get(name, 0) + n
@@ -354,15 +353,6 @@ def _load(
     )  # fmt: skip
     (store.state_dir / REPORT_FILE).write_text(report.to_json(), encoding="utf-8")
     return report
-
-
-def _release_freed_memory() -> None:
-    """Hand memory freed by the reference tables back to the system before the payments'
-    second pass: glibc keeps freed heap for reuse by Python, while the store's buffer pool
-    (a city's needs several GB) grows outside it. Only on glibc; elsewhere nothing."""
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _source_names(store: GraphStore) -> dict[int, str]:

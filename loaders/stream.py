@@ -27,6 +27,9 @@ a clash; the content hash then decides duplicate or quarantine, so no row is los
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import multiprocessing as mp
 import os
 import pickle
@@ -586,6 +589,15 @@ def _saved_context_keys(store: GraphStore) -> dict[str, np.ndarray] | None:
     return saved
 
 
+def release_freed_memory() -> None:
+    """Hand memory Python freed back to the system: glibc keeps freed heap for reuse by
+    Python, while the store's buffer pool and LadybugDB's own memory (several GB for a
+    city) grow outside it. Only on glibc; elsewhere nothing."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def write_payments(
     store: GraphStore,
     read: PaymentPass,
@@ -631,6 +643,13 @@ def write_payments(
                 inserted[name] = inserted.get(name, 0) + store.insert_new(name, tables[name])
                 timings[f"write:{name}"] = timings.get(f"write:{name}", 0.0) + time.perf_counter() - t
         done += chunk.rows
+        # Each chunk's records and tables are freed here, but glibc kept the heap for Python
+        # while LadybugDB grew beside it: a city's load peaked at 10.4–10.7 GB at the end of
+        # this pass, and at 9.8 GB with the heap handed back after every chunk (68 chunks,
+        # no slower: writing took 582 s, 531–631 s without).
+        del rec
+        tables = {}
+        release_freed_memory()
         if progress:
             progress("写入发放记录", done, total)
     homes = ctx.final_homes()

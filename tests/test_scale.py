@@ -114,6 +114,18 @@ def test_files_read_by_worker_processes_load_the_same_graph(tmp_path: Path, monk
     parallel.close()
 
 
+def test_the_second_pass_hands_freed_memory_back_after_every_chunk(tmp_path: Path, monkeypatch) -> None:
+    import loaders.stream as stream
+
+    events: list[str] = []
+    monkeypatch.setattr(stream, "release_freed_memory", lambda: events.append("release"))
+    _, report = _load(GOLDEN_DIR, tmp_path, "s", chunk_rows=10, progress=lambda what, i, n: events.append(what))
+    written = [i for i, e in enumerate(events) if e == "写入发放记录"]
+    rows = next(f for f in report.files if f.file == "payments.csv").rows_read
+    assert len(written) == -(-rows // 10) > 1  # a step per chunk of 10 rows
+    assert all(events[i - 1] == "release" for i in written)  # each after its chunk's memory went back
+
+
 def test_a_duplicate_row_in_a_later_chunk_is_counted_once(tmp_path: Path) -> None:
     folder = tmp_path / "dup"
     shutil.copytree(GOLDEN_DIR, folder)
