@@ -189,6 +189,11 @@ def build_graph(
     towns = places.drop_duplicates("town")
     out.nodes["Town"] = pd.DataFrame({"name": towns["town"], **_src(towns)})
     out.rels["IN_TOWN"] = pd.DataFrame({"from": villages["vid"], "to": villages["town"], **_src(villages)})
+    # Memory: the locals of this function live until it returns, and for a city these
+    # are copies of 9M registrations (places: about 0.8 GB; the people's rows below:
+    # about 1 GB), held through finding homes, the build's highest point. Dropped as
+    # soon as they are used.
+    del place_frames, places, villages, towns
 
     # -- people -----------------------------------------------------------------------------
     person_frames = [
@@ -206,15 +211,15 @@ def build_graph(
     # -- households ---------------------------------------------------------------------------
     hh_nodes = pd.DataFrame(columns=["hid"])
     if not households.empty:
-        households = households.assign(vid=_vid(households["town"], households["village"]))
         cols = ["town", "village", "vid", "address", "household_created_date", "split_from", *SRC]
-        first = households[["household_id", *cols]].copy()
+        first = households[["household_id", *cols[:2], *cols[3:]]].assign(vid=_vid(households["town"], households["village"]))
         for c in cols:
             first[c] = _nz(first[c])
         first = first.groupby("household_id", sort=False).first().reset_index()
         # provenance is the first row of the household, not the first non-empty cell
         first_rows = households.drop_duplicates("household_id")[["household_id", *SRC]]
         first = first.drop(columns=SRC).merge(first_rows, on="household_id")
+        del first_rows
         hh_nodes = pd.DataFrame(
             {
                 "hid": first["household_id"],
@@ -352,7 +357,10 @@ def build_graph(
         )
         out.rels["LEGAL_REP_OF"] = pd.DataFrame({"from": biz["legal_rep_id_number"], "to": biz["bid"], **_src(biz)})
 
-    persons = _first_of_each(pd.concat([p for p in person_frames if len(p)], ignore_index=True))
+    person_rows = pd.concat([p for p in person_frames if len(p)], ignore_index=True)
+    del person_frames
+    persons = _first_of_each(person_rows)
+    del person_rows
     persons["birth_day"] = _days(persons["birth_date"])
     persons["birth_year"] = _year(persons["birth_date"])
     out.nodes["Person"] = _with_home(persons, out)
@@ -715,13 +723,16 @@ def _with_home(persons: pd.DataFrame, out: GraphTables) -> pd.DataFrame:
     Stored on the person so that a jurisdiction is one property filter in every query,
     not a join through households, offices and payments. Found with Arrow lookups and
     integer sorts, not a merge and sort of text: for a city's 9.1M registrations the
-    merge, sort and two ``map`` calls took the load's memory from 8.5 to 12.8 GB.
+    merge, sort and two ``map`` calls took the load's memory from 8.5 to 12.8 GB. Each
+    person gets a position in the households (or, after them, the offices), and the
+    towns and villages are taken once from those positions: copies of 9M ids, towns and
+    villages on the way cost the build's highest point 1.1 GB more.
     """
-    who: list[pd.Series] = []
-    towns: list[pd.Series] = []
-    villages: list[pd.Series] = []
+    home = np.full(len(persons), -1, dtype=np.int64)
     member, households = out.rels.get("MEMBER_OF"), out.nodes.get("Household")
-    if member is not None and households is not None and len(member) and len(households):
+    if households is None:
+        households = pd.DataFrame(columns=["hid", "town", "village"])
+    if member is not None and len(member) and len(households):
         pos = index_in(member["to"], households["hid"])
         ok = pos >= 0
         ok[ok] = households["town"].notna().to_numpy()[pos[ok]]
@@ -729,29 +740,29 @@ def _with_home(persons: pd.DataFrame, out: GraphTables) -> pd.DataFrame:
         # the first registration by household id: rank the households once, sort integers
         rank = np.empty(len(households), dtype=np.int64)
         rank[_argsort_text(households["hid"])] = np.arange(len(households))
-        person = _codes(member["from"].iloc[rows])
+        code = _codes(member["from"])
+        person = code[rows]
         order = np.lexsort((rank[pos[rows]], person))
         first = order[np.r_[True, person[order][1:] != person[order][:-1]]] if len(order) else order
-        hh_pos = pos[rows[first]]
-        who.append(member["from"].iloc[rows[first]].reset_index(drop=True))
-        towns.append(households["town"].iloc[hh_pos].reset_index(drop=True))
-        villages.append(households["village"].iloc[hh_pos].reset_index(drop=True))
+        chosen = np.full(int(code.max()) + 1 if len(code) else 0, -1, dtype=np.int64)
+        chosen[person[first]] = pos[rows[first]]
+        at = index_in(persons["pid"], member["from"])  # any registration row of the person
+        found = at >= 0
+        home[found] = chosen[code[at[found]]]
+    towns, villages = [households["town"]], [households["village"]]
     office, places = out.rels.get("HOLDS_OFFICE"), out.nodes.get("Village")
     if office is not None and places is not None and len(office):
         o = office[["from", "to"]].merge(places[["vid", "town", "name"]], left_on="to", right_on="vid")
         o = o.sort_values(["from", "to"]).dropna(subset=["town"]).drop_duplicates("from")
-        if who:  # a registration comes first
-            o = o[~isin(o["from"], who[0])]
-        who.append(o["from"].reset_index(drop=True))
-        towns.append(o["town"].reset_index(drop=True))
-        villages.append(o["name"].reset_index(drop=True))
-    if not who:
-        return persons.assign(town=None, village=None)
-    pos = index_in(persons["pid"], pd.concat(who, ignore_index=True))
+        at = index_in(persons["pid"], o["from"])
+        use = (home < 0) & (at >= 0)  # a registration comes first
+        home[use] = len(households) + at[use]
+        towns.append(o["town"])
+        villages.append(o["name"])
     # by position (.array), whatever the index of ``persons``
     return persons.assign(
-        town=_take(pd.concat(towns, ignore_index=True), pos).array,
-        village=_take(pd.concat(villages, ignore_index=True), pos).array,
+        town=_take(pd.concat(towns, ignore_index=True), home).array,
+        village=_take(pd.concat(villages, ignore_index=True), home).array,
     )
 
 
@@ -776,7 +787,8 @@ def _codes(values: pd.Series) -> np.ndarray:
         return np.zeros(len(values), dtype=np.int64)
     if isinstance(arr, pa.ChunkedArray):  # Arrow strings concatenated: codes over all chunks
         arr = arr.combine_chunks()
-    return arr.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    # missing values get a code of their own, not a null that would become a number
+    return arr.dictionary_encode(null_encoding="encode").indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _argsort_text(values: pd.Series) -> np.ndarray:

@@ -651,8 +651,8 @@ def test_a_home_is_the_first_registration_by_household_id_else_an_office(dtype) 
     member = frame(
         # A: two registrations, H1 sorts first though listed second; B: only in a household
         # without a place, and an office; C: an office only; D: nothing; E: a household
-        # the register does not hold, and H5
-        **{"from": ["A", "A", "B", "E", "E"], "to": ["H9", "H1", "HX", "H0", "H5"]}
+        # the register does not hold, and H5; a registration without a person id
+        **{"from": ["A", "A", "B", "E", "E", None], "to": ["H9", "H1", "HX", "H0", "H5", "H1"]}
     )
     villages = frame(vid=["甲镇/西村", "乙镇/北村"], town=["甲镇", "乙镇"], name=["西村", "北村"])
     office = frame(**{"from": ["C", "B", "C"], "to": ["乙镇/北村", "甲镇/西村", "甲镇/西村"]})
@@ -673,6 +673,15 @@ def test_a_home_is_the_first_registration_by_household_id_else_an_office(dtype) 
             got[c].astype(object).where(got[c].notna(), None).tolist()
             == expected[c].astype(object).where(expected[c].notna(), None).tolist()
         )
+
+
+def test_codes_give_missing_values_a_code_of_their_own() -> None:
+    from loaders.build import _codes
+
+    # a registration without a person id must not share (or break) another person's code
+    got = _codes(pd.Series(["乙", None, "甲", "乙", None], dtype="str"))
+    assert got.tolist() == [0, 1, 2, 0, 1]
+    assert _codes(pd.Series([None, None], dtype=object)).tolist() == [0, 0]
 
 
 def test_one_person_row_per_id_with_its_first_name() -> None:
