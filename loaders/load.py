@@ -266,6 +266,9 @@ def _load(
             files_ok, store.schema, resolution, streamed=read.summary, on_reference=lambda r: _save_reference(store.state_dir, r)
         )
         tables.nodes["SourceFile"] = tables.nodes["SourceFile"].assign(batch=batch)
+        # the payments' reference rows (0.4 GB for a city) served identity resolution in
+        # the build and are saved with its reference: not held through the second pass
+        read.summary.reference_rows = read.summary.reference_rows.iloc[0:0]
         timings["build"] = time.perf_counter() - t1
         timings["resolve"] = tables.resolution.seconds
         _check_endpoints(tables.nodes, tables.rels, store)

@@ -126,6 +126,28 @@ def test_the_second_pass_hands_freed_memory_back_after_every_chunk(tmp_path: Pat
     assert all(events[i - 1] == "release" for i in written)  # each after its chunk's memory went back
 
 
+def test_the_second_pass_does_not_hold_the_payments_reference_rows(tmp_path: Path, monkeypatch) -> None:
+    import loaders.load as load
+
+    seen: dict[str, int] = {}
+    build, write = load.build_graph, load.write_payments
+
+    def counting_build(*args, **kw):
+        seen["build"] = len(kw["streamed"].reference_rows)
+        return build(*args, **kw)
+
+    def counting_write(store, read, *args, **kw):
+        seen["write"] = len(read.summary.reference_rows)
+        return write(store, read, *args, **kw)
+
+    monkeypatch.setattr(load, "build_graph", counting_build)
+    monkeypatch.setattr(load, "write_payments", counting_write)
+    store, report = _load(GOLDEN_DIR, tmp_path, "s", chunk_rows=10)
+    assert seen["build"] > 0 and seen["write"] == 0  # identity resolution had them; pass 2 does not
+    assert report.inserted["Payment"] > 0
+    store.close()
+
+
 def test_a_duplicate_row_in_a_later_chunk_is_counted_once(tmp_path: Path) -> None:
     folder = tmp_path / "dup"
     shutil.copytree(GOLDEN_DIR, folder)
