@@ -211,9 +211,9 @@ def build_graph(
     # -- households ---------------------------------------------------------------------------
     hh_nodes = pd.DataFrame(columns=["hid"])
     if not households.empty:
-        cols = ["town", "village", "vid", "address", "household_created_date", "split_from", *SRC]
-        first = households[["household_id", *cols[:2], *cols[3:]]].assign(vid=_vid(households["town"], households["village"]))
-        for c in cols:
+        cols = ["town", "village", "address", "household_created_date", "split_from", *SRC]
+        first = households[["household_id", *cols]].assign(vid=_vid(households["town"], households["village"]))
+        for c in [*cols, "vid"]:
             first[c] = _nz(first[c])
         first = first.groupby("household_id", sort=False).first().reset_index()
         # provenance is the first row of the household, not the first non-empty cell
@@ -744,7 +744,7 @@ def _with_home(persons: pd.DataFrame, out: GraphTables) -> pd.DataFrame:
         person = code[rows]
         order = np.lexsort((rank[pos[rows]], person))
         first = order[np.r_[True, person[order][1:] != person[order][:-1]]] if len(order) else order
-        chosen = np.full(int(code.max()) + 1 if len(code) else 0, -1, dtype=np.int64)
+        chosen = np.full(int(code.max()) + 1, -1, dtype=np.int64)  # member has rows here
         chosen[person[first]] = pos[rows[first]]
         at = index_in(persons["pid"], member["from"])  # any registration row of the person
         found = at >= 0
