@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import ladybug as lb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from graph.schema import NodeType, RelType, Schema
-from graph.store import GraphStore
+from graph.store import GraphStore, Staged
 
 _DDL_TYPES = {"STRING": "STRING", "INT64": "INT64", "DOUBLE": "DOUBLE", "BOOL": "BOOLEAN"}
 DB_FILE = "graph.lbug"
@@ -110,6 +116,55 @@ class LadybugStore(GraphStore):
         if self._unsaved >= self.checkpoint_bytes:
             self.flush()
 
+    @contextmanager
+    def staged(
+        self, timings: dict[str, float] | None = None, progress: Callable[[str, int, int], None] | None = None
+    ) -> Iterator[Staged]:
+        """Pieces of each table go to a Parquet file beside the store, and each file is
+        copied in one COPY on leaving the block (nodes first), then removed.
+
+        Why: LadybugDB's bulk path is one COPY into a table. Copying a city's payments
+        68 chunks at a time, each into a table that already held rows, kept each chunk in
+        LadybugDB's memory until a checkpoint and grew its heap from checkpoint to
+        checkpoint (5.4 GB at the end); 8M synthetic payment rows took 92 s and 7.5 GB
+        that way, 43 s and 1.6 GB written to a file and copied once. Leaving the block by
+        an exception copies nothing.
+        """
+        folder = Path(tempfile.mkdtemp(prefix="staged-", dir=self.state_dir))
+        writers: dict[str, pq.ParquetWriter] = {}
+        unsaved = 0
+
+        def take(name: str, df: pd.DataFrame) -> int:
+            nonlocal unsaved
+            table = self.arrow_table(name, df)
+            if name not in writers:
+                writers[name] = pq.ParquetWriter(folder / f"{name}.parquet", table.schema)
+            writers[name].write_table(table)
+            unsaved += table.nbytes
+            return table.num_rows
+
+        staged = Staged(take, timings)
+        try:
+            yield staged
+            for w in writers.values():
+                w.close()
+            order = [*self.schema.nodes, *self.schema.rels]
+            names = sorted(writers, key=order.index)
+            for i, name in enumerate(names):
+                if progress:
+                    progress(f"写入 {name}", i, len(names))
+                t = time.perf_counter()
+                self._conn.execute(f"COPY {name} FROM '{_literal(folder / f'{name}.parquet')}'")
+                key = f"write:{name}"
+                staged.timings[key] = staged.timings.get(key, 0.0) + time.perf_counter() - t
+            self._unsaved += unsaved
+            if self._unsaved >= self.checkpoint_bytes:
+                self.flush()
+        finally:
+            for w in writers.values():
+                w.close()
+            shutil.rmtree(folder, ignore_errors=True)
+
     def _forget_scans(self) -> None:
         # The ladybug package caches a prepared statement per COPY of a Python object, keyed
         # by the object's identity, and the statement keeps the object bound: every table a
@@ -131,3 +186,9 @@ class LadybugStore(GraphStore):
         """Close the connection and database (flushes to disk)."""
         self._conn.close()
         self._db.close()
+
+
+def _literal(path: Path) -> str:
+    """A path inside a Cypher string literal (quotes and backslashes escaped): the store's
+    folder is the user's to name."""
+    return str(path).replace("\\", "\\\\").replace("'", "\\'")

@@ -7,7 +7,10 @@ parameters, idempotent writes, counts — lives here once.
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +114,18 @@ class GraphStore(ABC):
             self._insert_rels(self.schema.rel(name), self.arrow_table(name, df))
         return len(df)
 
+    @contextmanager
+    def staged(
+        self, timings: dict[str, float] | None = None, progress: Callable[[str, int, int], None] | None = None
+    ) -> Iterator[Staged]:
+        """Insert rows known to be new that come a piece at a time (a streamed load's
+        chunks): ``with store.staged() as s: s.add(name, df)``. Here each piece is
+        inserted as it comes (:meth:`insert_new`); a backend whose bulk path wants one
+        statement a table (LadybugDB) collects the pieces and inserts them on leaving
+        the block, nodes before relationships (reported to ``progress`` table by table).
+        ``timings`` gets ``write:<table>`` seconds."""
+        yield Staged(self.insert_new, timings)
+
     def set_properties(self, label: str, df: pd.DataFrame) -> None:
         """Set properties of existing nodes: ``df`` has the key column and the properties."""
         node = self.schema.node(label)
@@ -155,6 +170,26 @@ class GraphStore(ABC):
         if table.num_rows:
             self._insert_rels(rel, table)
         return table.num_rows
+
+
+class Staged:
+    """The pieces given to :meth:`GraphStore.staged`: rows per table, and where they go."""
+
+    def __init__(self, take: Callable[[str, pd.DataFrame], int], timings: dict[str, float] | None = None) -> None:
+        self._take = take
+        self.timings = timings if timings is not None else {}
+        #: rows given per table
+        self.rows: dict[str, int] = {}
+
+    def add(self, name: str, df: pd.DataFrame) -> int:
+        """Give the rows of ``df`` (new rows of table ``name``); returns how many."""
+        if df.empty:
+            return 0
+        t = time.perf_counter()
+        n = self._take(name, df)
+        self.rows[name] = self.rows.get(name, 0) + n
+        self.timings[f"write:{name}"] = self.timings.get(f"write:{name}", 0.0) + time.perf_counter() - t
+        return n
 
 
 def _rel_identity(t: pa.Table | pd.DataFrame) -> pa.Array:

@@ -610,48 +610,47 @@ def write_payments(
 
     Returns the rows inserted per table.
     """
-    inserted: dict[str, int] = {}
-    timings = timings if timings is not None else {}
     total = sum(c.rows for c in read.chunks)
     done = 0
     order = list(store.schema.nodes) + list(store.schema.rels)
-    for ci, chunk in enumerate(read.chunks):
-        with chunk.path.open("rb") as fh:
-            rec: pd.DataFrame = pickle.load(fh)
-        chunk.path.unlink(missing_ok=True)
-        drops = read.drop.get(ci, {})
-        if drops:
-            agg = read.files[chunk.file]
-            for pos, reason in sorted(drops.items()):
-                if reason is not None:
-                    row = rec.iloc[pos]
-                    agg.quarantine.append(
-                        {
-                            "file": agg.name,
-                            "line": int(row["src_line"]),
-                            "kind": "payments",
-                            "reason": f"发放流水号 {row['payment_id']} {reason}",
-                            "raw": {c: "" if pd.isna(row[c]) else str(row[c]) for c in PAYMENT_CONTENT},
-                        }
-                    )
-            rec = rec.drop(index=rec.index[sorted(drops)]).reset_index(drop=True)
-        if not rec.empty:
-            _, mkeys = payment_mentions(rec)
-            tables = payment_tables(apply_payment_links(rec, mkeys, links), ctx)
-            for name in sorted(tables, key=order.index):
-                t = time.perf_counter()
-                inserted[name] = inserted.get(name, 0) + store.insert_new(name, tables[name])
-                timings[f"write:{name}"] = timings.get(f"write:{name}", 0.0) + time.perf_counter() - t
-        done += chunk.rows
-        # Each chunk's records and tables are freed here, but glibc kept the heap for Python
-        # while LadybugDB grew beside it: a city's load peaked at 10.4–10.7 GB at the end of
-        # this pass, and at 9.8 GB with the heap handed back after every chunk (68 chunks,
-        # no slower: writing took 582 s, 531–631 s without).
-        del rec
-        tables = {}
-        release_freed_memory()
-        if progress:
-            progress("写入发放记录", done, total)
+    # Staged: the chunks' tables are copied into the store once each, at the end of the
+    # block (see LadybugStore.staged); nothing below reads the payment tables back.
+    with store.staged(timings, progress) as staged:
+        for ci, chunk in enumerate(read.chunks):
+            with chunk.path.open("rb") as fh:
+                rec: pd.DataFrame = pickle.load(fh)
+            chunk.path.unlink(missing_ok=True)
+            drops = read.drop.get(ci, {})
+            if drops:
+                agg = read.files[chunk.file]
+                for pos, reason in sorted(drops.items()):
+                    if reason is not None:
+                        row = rec.iloc[pos]
+                        agg.quarantine.append(
+                            {
+                                "file": agg.name,
+                                "line": int(row["src_line"]),
+                                "kind": "payments",
+                                "reason": f"发放流水号 {row['payment_id']} {reason}",
+                                "raw": {c: "" if pd.isna(row[c]) else str(row[c]) for c in PAYMENT_CONTENT},
+                            }
+                        )
+                rec = rec.drop(index=rec.index[sorted(drops)]).reset_index(drop=True)
+            if not rec.empty:
+                _, mkeys = payment_mentions(rec)
+                tables = payment_tables(apply_payment_links(rec, mkeys, links), ctx)
+                for name in sorted(tables, key=order.index):
+                    staged.add(name, tables[name])
+            done += chunk.rows
+            # Each chunk's records and tables are freed here, but glibc kept the heap for
+            # Python: a city's load peaked at 10.4–10.7 GB at the end of this pass, and at
+            # 9.8 GB with the heap handed back after every chunk (68 chunks, no slower).
+            del rec
+            tables = {}
+            release_freed_memory()
+            if progress:
+                progress("写入发放记录", done, total)
+    inserted = dict(staged.rows)
     homes = ctx.final_homes()
     if len(homes):
         store.set_properties("Person", homes)

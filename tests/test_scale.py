@@ -126,6 +126,28 @@ def test_the_second_pass_hands_freed_memory_back_after_every_chunk(tmp_path: Pat
     assert all(events[i - 1] == "release" for i in written)  # each after its chunk's memory went back
 
 
+def test_the_second_pass_copies_each_payment_table_once_whatever_the_chunks(tmp_path: Path, monkeypatch) -> None:
+    statements: list[str] = []
+    store = LadybugStore(tmp_path / "s")
+    execute = store._conn.execute
+
+    def spy(cypher: str, *args, **kw):
+        statements.append(cypher)
+        return execute(cypher, *args, **kw)
+
+    monkeypatch.setattr(store._conn, "execute", spy)
+    report = load_dataset(GOLDEN_DIR, store, reset=True, chunk_rows=10)
+    payment_rows = next(f for f in report.files if f.file == "payments.csv").rows_read
+    assert payment_rows > 30  # several chunks of 10
+    copies = [c.split()[1] for c in statements if c.startswith("COPY ")]
+    # a COPY into a table that holds rows keeps them in LadybugDB's memory until a
+    # checkpoint: a city's 68 chunks grew its heap by GBs. One COPY a table, from a file.
+    for name in ("Payment", "RECEIVED", "FOR_HOUSEHOLD"):
+        assert copies.count(name) == 1, name
+    assert store.count("Payment") == report.inserted["Payment"] > 30
+    store.close()
+
+
 def test_the_second_pass_does_not_hold_the_payments_reference_rows(tmp_path: Path, monkeypatch) -> None:
     import loaders.load as load
 

@@ -123,3 +123,32 @@ def test_counts_cover_the_whole_schema(store: GraphStore) -> None:
 def test_unknown_store_uri_is_refused() -> None:
     with pytest.raises(ValueError, match="无法识别的图存储地址"):
         open_store("postgres://x")
+
+
+def test_staged_pieces_are_all_inserted(store: GraphStore) -> None:
+    with store.staged() as staged:
+        assert staged.add("Person", person_table(["A", "B"]).to_pandas()) == 2
+        assert staged.add("Person", person_table(["C"]).to_pandas()) == 1
+        assert staged.add("DECLARED_RELATIVE", relative_table([("A", "B", 5), ("A", "C", 6)]).to_pandas()) == 2
+        assert staged.add("Person", person_table([]).to_pandas()) == 0
+    assert staged.rows == {"Person": 3, "DECLARED_RELATIVE": 2}
+    assert set(staged.timings) == {"write:Person", "write:DECLARED_RELATIVE"}
+    assert sorted(store.run("MATCH (p:Person) RETURN p.pid AS pid")["pid"]) == ["A", "B", "C"]
+    rels = store.run("MATCH (a:Person)-[r:DECLARED_RELATIVE]->(b:Person) RETURN a.pid AS a, b.pid AS b, r.src_line AS line")
+    assert sorted(zip(rels["a"], rels["b"], rels["line"], strict=True)) == [("A", "B", 5), ("A", "C", 6)]
+
+
+def test_ladybug_copies_staged_pieces_once_on_leaving_and_nothing_on_an_error(tmp_path: Path) -> None:
+    store = open_store("ladybug:" + str(tmp_path / "it's a store"))  # a quote in the folder: the COPY's path literal
+    with store.staged() as staged:
+        staged.add("Person", person_table(["A"]).to_pandas())
+        staged.add("Person", person_table(["B"]).to_pandas())
+        assert store.count("Person") == 0  # held back until the block ends
+        assert [p.name for p in tmp_path.glob("*/staged-*/*")] == ["Person.parquet"]
+    assert store.count("Person") == 2
+    with pytest.raises(RuntimeError), store.staged() as staged:
+        staged.add("Person", person_table(["C"]).to_pandas())
+        raise RuntimeError("a chunk failed")
+    assert store.count("Person") == 2
+    assert list(tmp_path.glob("*/staged-*")) == []
+    store.close()
