@@ -62,6 +62,13 @@ class RelType:
     #: The types of the two end nodes' keys (most are text; a LoadBatch's is a number).
     source_key_type: str = "STRING"
     target_key_type: str = "STRING"
+    #: ``"from"`` or ``"to"``: the edge comes from the source row of the node at that end
+    #: (a payment's edges) and carries none of its own; ``""``: its own ``src_fid``/``src_line``.
+    provenance: str = ""
+
+    def provenance_end(self) -> str:
+        """The node type whose ``src_fid``/``src_line`` is this edge's source row (``""``: its own)."""
+        return {"from": self.source, "to": self.target}.get(self.provenance, "")
 
     def arrow_schema(self) -> pa.Schema:
         """Arrow schema of a bulk-load table: ``from`` and ``to`` keys, then properties."""
@@ -118,7 +125,13 @@ def parse_schema(data: dict) -> Schema:
             if end not in nodes:
                 raise ValueError(f"schema: relationship {name} names unknown node type {end}")
         ends = [nodes[end].properties[0].type for end in (spec["from"], spec["to"])]  # the key comes first
-        rels[name] = RelType(name, spec["label"], spec["from"], spec["to"], _props(spec["properties"], name), *ends)
+        props = _props(spec["properties"] or {}, name)
+        provenance = spec.get("provenance", "")
+        own = {"src_fid", "src_line"} <= {p.name for p in props}
+        if provenance not in ("", "from", "to") or own == bool(provenance):
+            # every edge must lead back to a file and line: its own, or its end node's
+            raise ValueError(f"schema: {name} needs src_fid and src_line, or provenance: from|to instead of them")
+        rels[name] = RelType(name, spec["label"], spec["from"], spec["to"], props, *ends, provenance)
     return Schema(nodes, rels)
 
 

@@ -157,14 +157,13 @@ class GraphStore(ABC):
         return table.num_rows
 
     def write_rels(self, rtype: str, table: pa.Table) -> int:
-        """Insert relationships not in the store yet (same ends and same source row)."""
+        """Insert relationships not in the store yet (same ends and same source row; the
+        same ends alone for an edge whose source row is its end node's)."""
         rel = self.schema.rel(rtype)
         table = table.select(["from", "to"] + [p.name for p in rel.properties]).cast(rel.arrow_schema())
         src, dst = self.schema.node(rel.source).key, self.schema.node(rel.target).key
-        existing = self.run(
-            f"MATCH (a:{rel.source})-[r:{rtype}]->(b:{rel.target}) "
-            f"RETURN a.{src} AS f, b.{dst} AS t, r.src_fid AS fid, r.src_line AS line"
-        )
+        row = "" if rel.provenance else ", r.src_fid AS fid, r.src_line AS line"
+        existing = self.run(f"MATCH (a:{rel.source})-[r:{rtype}]->(b:{rel.target}) RETURN a.{src} AS f, b.{dst} AS t{row}")
         if len(existing):
             table = table.filter(pc.invert(pc.is_in(_rel_identity(table), value_set=_rel_identity(existing))))
         if table.num_rows:
@@ -193,17 +192,14 @@ class Staged:
 
 
 def _rel_identity(t: pa.Table | pd.DataFrame) -> pa.Array:
-    """One string per relationship: both ends and the source row."""
+    """One string per relationship: both ends and, where the edge has one, its source row."""
     if isinstance(t, pd.DataFrame):
-        t = pa.table(
-            {
-                "from": t["f"].astype(str),
-                "to": t["t"].astype(str),
-                "src_fid": t["fid"].astype("Int64"),
-                "src_line": t["line"].astype("Int64"),
-            }
-        )
-    parts = [pc.fill_null(pc.cast(t[c], pa.string()), "") for c in ("from", "to", "src_fid", "src_line")]
+        cols = {"from": t["f"].astype(str), "to": t["t"].astype(str)}
+        if "fid" in t:
+            cols |= {"src_fid": t["fid"].astype("Int64"), "src_line": t["line"].astype("Int64")}
+        t = pa.table(cols)
+    names = [c for c in ("from", "to", "src_fid", "src_line") if c in t.column_names]
+    parts = [pc.fill_null(pc.cast(t[c], pa.string()), "") for c in names]
     return pc.binary_join_element_wise(*parts, "\x1f")
 
 

@@ -675,7 +675,8 @@ def payment_tables(payments: pd.DataFrame, ctx: PaymentContext) -> dict[str, pd.
     )
     out["Person"] = people
 
-    out["RECEIVED"] = pd.DataFrame({"from": payments["person"], "to": payments["payment_id"], **_src(payments)})
+    # the payment's own row is the source of its edges (schema: provenance)
+    out["RECEIVED"] = pd.DataFrame({"from": payments["person"], "to": payments["payment_id"]})
     out["FOR_HOUSEHOLD"] = _payment_households(payments, ctx)
     with_acc = payments[payments["account_number"].notna()]
     accounts = _new(with_acc.drop_duplicates("account_number"), "account_number", ctx.known["Account"])
@@ -856,8 +857,8 @@ def _payment_households(payments: pd.DataFrame, ctx: PaymentContext) -> pd.DataF
     """FOR_HOUSEHOLD rows: the row's 户号, else every household the recipient is registered in
     (``ctx.registrations`` and, for a store, ``ctx.registrations_of``)."""
     with_hh = payments[payments["household_id"].notna()]
-    direct = pd.DataFrame({"from": with_hh["payment_id"], "to": with_hh["household_id"], "inferred": False, **_src(with_hh)})
-    without = payments.loc[payments["household_id"].isna(), ["payment_id", "person", *SRC]]
+    direct = pd.DataFrame({"from": with_hh["payment_id"], "to": with_hh["household_id"], "inferred": False})
+    without = payments.loc[payments["household_id"].isna(), ["payment_id", "person"]]
     if without.empty or (ctx.registrations.empty and ctx.registrations_of is None):
         return direct
     # the chunk's people's registrations first: a merge with all of a city's 9M hashed
@@ -869,7 +870,7 @@ def _payment_households(payments: pd.DataFrame, ctx: PaymentContext) -> pd.DataF
     inferred = without.merge(regs, on="person")
     if inferred.empty:
         return direct
-    extra = pd.DataFrame({"from": inferred["payment_id"], "to": inferred["household_id"], "inferred": True, **_src(inferred)})
+    extra = pd.DataFrame({"from": inferred["payment_id"], "to": inferred["household_id"], "inferred": True})
     return pd.concat([direct, extra], ignore_index=True)
 
 

@@ -129,6 +129,7 @@ def test_a_streamed_chunk_and_the_home_fixes_go_to_the_leader_without_reading_fi
     first, second, update = driver.calls
     assert first["query"].startswith("UNWIND $rows AS row MATCH (a:Person {pid: row.from}) MATCH (b:Payment {pay_id: row.to})")
     assert [r["from"] for r in first["parameters"]["rows"]] == ["P1", "P2"]
-    assert second["parameters"]["rows"][0]["props"] == {"src_fid": 7, "src_line": 4}
+    # RECEIVED's source row is its payment's (schema: provenance): no properties of its own
+    assert second["parameters"]["rows"][0] == {"from": "P3", "to": "X3", "props": {}}
     assert update["query"] == "UNWIND $rows AS r MATCH (n:Person {pid: r.pid}) SET n.town = r.town, n.village = r.village"
     assert update["parameters"] == {"rows": [{"pid": "P1", "town": "青山镇", "village": None}]}

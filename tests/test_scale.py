@@ -39,8 +39,8 @@ def dump(store: LadybugStore, skip: set[str] = frozenset()) -> dict[str, list[tu
         if name in skip:
             continue
         src, dst = store.schema.node(rel.source).key, store.schema.node(rel.target).key
-        cols = ", ".join(f"r.{p.name} AS {p.name}" for p in rel.properties)
-        df = store.run(f"MATCH (a:{rel.source})-[r:{name}]->(b:{rel.target}) RETURN a.{src} AS f, b.{dst} AS t, {cols}")
+        cols = "".join(f", r.{p.name} AS {p.name}" for p in rel.properties)
+        df = store.run(f"MATCH (a:{rel.source})-[r:{name}]->(b:{rel.target}) RETURN a.{src} AS f, b.{dst} AS t{cols}")
         out[name] = sorted(tuple(_plain(v) for v in row) for row in df.itertuples(index=False))
     return out
 
@@ -446,7 +446,9 @@ def test_neo4j_import_files_hold_every_node_and_relationship_with_typed_headers(
     person_header = (folder / "Person.header.csv").read_text(encoding="utf-8").strip().split(",")
     assert person_header[:3] == [":ID(Person)", "pid:string", "id_number:string"]
     assert "birth_day:long" in person_header and "id_valid:boolean" in person_header
-    assert (folder / "RECEIVED.header.csv").read_text(encoding="utf-8").startswith(":START_ID(Person),:END_ID(Payment),")
+    assert (folder / "RECEIVED.header.csv").read_text(encoding="utf-8") == ":START_ID(Person),:END_ID(Payment)\n"
+    header = (folder / "FOR_HOUSEHOLD.header.csv").read_text(encoding="utf-8")
+    assert header == ":START_ID(Payment),:END_ID(Household),inferred:boolean\n"
     for name, n in counts.items():
         with (folder / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
             assert sum(1 for _ in csv.reader(fh)) == n, name

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 
@@ -151,4 +152,42 @@ def test_ladybug_copies_staged_pieces_once_on_leaving_and_nothing_on_an_error(tm
         raise RuntimeError("a chunk failed")
     assert store.count("Person") == 2
     assert list(tmp_path.glob("*/staged-*")) == []
+    store.close()
+
+
+def test_write_rels_of_an_edge_without_its_own_source_row_skips_the_same_ends(store: GraphStore) -> None:
+    # RECEIVED takes its source row from the payment (schema: provenance): the ends alone
+    # say whether it is there already
+    store.write_nodes("Person", person_table(["A", "B"]))
+    payments = pa.table({"pay_id": ["X1", "X2"], "src_fid": [1, 1], "src_line": [2, 3]})
+    store.write_nodes("Payment", store.arrow_table("Payment", payments.to_pandas()))
+    rels = pd.DataFrame({"from": ["A", "B"], "to": ["X1", "X2"]})
+    assert store.write_rels("RECEIVED", store.arrow_table("RECEIVED", rels)) == 2
+    assert store.write_rels("RECEIVED", store.arrow_table("RECEIVED", rels.iloc[:1])) == 0
+    assert store.counts()["RECEIVED"] == 2
+
+
+def test_ladybug_refuses_to_write_into_tables_of_another_schema_and_names_the_way_out(tmp_path: Path) -> None:
+    import ladybug as lb
+
+    from graph.ladybug_store import DB_FILE, StoreSchemaError
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    # a store of the release before RECEIVED lost its own source row
+    old = lb.Database(str(folder / DB_FILE))
+    conn = lb.Connection(old)
+    conn.execute("CREATE NODE TABLE Person(pid STRING, PRIMARY KEY (pid))")
+    conn.execute("CREATE NODE TABLE Payment(pay_id STRING, PRIMARY KEY (pay_id))")
+    conn.execute("CREATE REL TABLE RECEIVED(FROM Person TO Payment, src_fid INT64, src_line INT64)")
+    conn.close()
+    old.close()
+    store = open_store(f"ladybug:{folder}")
+    assert store.count("Person") == 0  # reading is still possible
+    with pytest.raises(StoreSchemaError, match=r"表 Person .*缺少属性: .*id_number") as e:
+        store.write_nodes("Person", person_table(["A"]))
+    assert "--reset" in str(e.value) and str(folder) in str(e.value)
+    assert store.count("Person") == 0  # nothing written
+    store.reset()  # what the message says to do works
+    assert store.write_nodes("Person", person_table(["A"])) == 1
     store.close()

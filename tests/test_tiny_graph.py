@@ -113,9 +113,10 @@ def test_programs(tiny_store) -> None:
 def test_provenance_names_file_and_line(tiny_store) -> None:
     df = tiny_store.query("household_members", hid="H003", scope_town="", scope_village="")
     assert rows(df[["name", "source_file", "source_line"]]) == [["王五", "households.csv", 6], ["赵六", "households.csv", 7]]
+    # a payment's edges lead back to its row through the payment (schema: provenance)
     df = tiny_store.run(
-        "MATCH (p:Person)-[r:RECEIVED]->(x:Payment) MATCH (f:SourceFile) WHERE f.fid = r.src_fid AND x.pay_id = 'F009' "
-        "RETURN f.name AS f, r.src_line AS line"
+        "MATCH (p:Person)-[r:RECEIVED]->(x:Payment) MATCH (f:SourceFile) WHERE f.fid = x.src_fid AND x.pay_id = 'F009' "
+        "RETURN f.name AS f, x.src_line AS line"
     )
     assert rows(df) == [["payments.csv", 12]]
 
@@ -127,11 +128,18 @@ def test_every_node_and_relationship_has_provenance(tiny_store) -> None:
         n = tiny_store.run(f"MATCH (n:{name}) WHERE n.src_fid IS NULL OR n.src_line IS NULL RETURN count(n) AS c")
         assert n["c"].iloc[0] == 0, name
     for name, rel in tiny_store.schema.rels.items():
+        # the edge's own source row, or that of the end node it comes from (a payment's edges)
+        row = {"from": "a", "to": "b"}.get(rel.provenance, "r")
         n = tiny_store.run(
-            f"MATCH (:{rel.source})-[r:{name}]->(:{rel.target}) "
-            "WHERE r.src_fid IS NULL OR r.src_line IS NULL RETURN count(r) AS c"
+            f"MATCH (a:{rel.source})-[r:{name}]->(b:{rel.target}) "
+            f"WHERE {row}.src_fid IS NULL OR {row}.src_line IS NULL RETURN count(r) AS c"
         )
         assert n["c"].iloc[0] == 0, name
+    assert {n: r.provenance_end() for n, r in tiny_store.schema.rels.items() if r.provenance} == {
+        "ADDED": "Payment",
+        "RECEIVED": "Payment",
+        "FOR_HOUSEHOLD": "Payment",
+    }
 
 
 def test_quarantine_report_is_written_beside_the_store(tiny_loaded) -> None:
