@@ -69,13 +69,20 @@ class TreePeak:
         import threading
 
         self.peak = 0
+        #: seconds from the start to the highest sample, and the load step then running
+        self.peak_at = 0.0
+        self.step = ""
+        self.peak_step = ""
+        self._started = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss_mb())
+            now = tree_rss_mb()
+            if now > self.peak:
+                self.peak, self.peak_at, self.peak_step = now, time.perf_counter() - self._started, self.step
             self._stop.wait(0.2)
 
     def stop(self) -> int:
@@ -137,11 +144,15 @@ def phase(name: str, store_dir: Path, data: Path, month: Path) -> dict:
             if what != getattr(progress, "last", None):
                 progress.last = what  # type: ignore[attr-defined]
                 print(f"STEP {time.perf_counter() - started:.1f} {tree_rss_mb()} {what}", flush=True)
+                sampler.step = what
 
         sampler = TreePeak()
         report = load_dataset(data, store, reset=True, progress=progress)
         # the sampler looks every 0.2 s and may miss a short peak the kernel counted
         out["tree_peak_mb"] = max(sampler.stop(), peak_mb())
+        # where the highest sample fell: the step last started then (after the last
+        # write step, the closing work of the load)
+        out["peak_at"] = [round(sampler.peak_at, 1), sampler.peak, sampler.peak_step]
         out["worker_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         out["workers"] = default_workers()
         out["rows"] = sum(f.rows_read for f in report.files)
@@ -293,12 +304,17 @@ def table(scale: str, r: dict[str, dict]) -> list[str]:
             f"| load | seconds | {ld['seconds']:.1f} | {verdict(ld['seconds'], 'load', scale)} |",
             f"| load | rows/s | {ld['rows'] / ld['seconds']:,.0f} | |",
         ]
+        ld.setdefault("peak_at", [0.0, 0, "(not recorded)"])
         if "tree_peak_mb" in ld:
             met = "met" if ld["tree_peak_mb"] <= 8192 else "**not met**"
             lines += [
                 "| load | peak memory MB, all its processes together (sampled; at least the main process's own) | "
                 f"{ld['tree_peak_mb']:,.0f} | ≤ 8,192: {met} |",
                 f"| load | of which main process peak MB | {ld['peak_mb']:,.0f} | |",
+                *[
+                    f"| load | highest sample: second, MB, step last started | {a:.1f} s, {b:,} MB, {c} | |"
+                    for a, b, c in [ld["peak_at"]]
+                ],
                 f"| load | largest worker process peak MB ({ld['workers']} workers read the files) | "
                 f"{ld['worker_peak_mb']:,.0f} | |",
             ]
