@@ -502,8 +502,12 @@ class KeySet:
         """For each key, whether it is in the set (a missing value is in no set)."""
         h, present = _hashes(keys)
         found = np.zeros(len(present), dtype=bool)
-        found[present] = _sorted_has(self._main, h) | _sorted_has(self._recent, h)
+        found[present] = self.has_hashes(h)
         return found
+
+    def has_hashes(self, hashes: np.ndarray) -> np.ndarray:
+        """For each hash (as :func:`_hashes` gives them), whether its key is in the set."""
+        return _sorted_has(self._main, hashes) | _sorted_has(self._recent, hashes)
 
     def update(self, keys: Iterable[str]) -> None:
         """Add ``keys`` (missing values are skipped)."""
@@ -548,11 +552,18 @@ def _hashes(keys: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
     values = keys if isinstance(keys, pd.Series) else pd.Series(list(keys), dtype=object)
     present = values.notna().to_numpy()
     kept = values[present]
-    parts = [
-        pd.util.hash_array(kept.iloc[i : i + HASH_SLICE].astype(object).astype(str).to_numpy(dtype=object))
-        for i in range(0, len(kept), HASH_SLICE)
-    ]
+    parts = [_hash_text(kept.iloc[i : i + HASH_SLICE].to_numpy(dtype=object)) for i in range(0, len(kept), HASH_SLICE)]
     return (np.concatenate(parts) if parts else np.zeros(0, np.uint64)), present
+
+
+def _hash_text(values: np.ndarray) -> np.ndarray:
+    """pandas' 64-bit hash of each value's text (``str(v)``; saved hashes beside a store
+    were made so, and must stay comparable). Values that are text already are hashed as
+    they are: ``astype(str)`` made pandas 3 build Arrow strings and turn them back into
+    Python text, a sixth of a county's second pass."""
+    if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
+        values = np.array([str(v) for v in values], dtype=object)
+    return pd.util.hash_array(values)
 
 
 def _sorted_has(members: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -563,10 +574,13 @@ def _sorted_has(members: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 
 def _new(df: pd.DataFrame, key: str, known: KeySet) -> pd.DataFrame:
-    """Rows of ``df`` (unique by ``key``) whose key is not known yet; the keys become known."""
-    df = df[~known.contains(df[key])]
-    known.update(df[key])
-    return df
+    """Rows of ``df`` (unique by ``key``) whose key is not known yet; the keys become known.
+    Each key is hashed once, for the test and the update."""
+    h, present = _hashes(df[key])
+    found = np.zeros(len(present), dtype=bool)
+    found[present] = hit = known.has_hashes(h)
+    known.add_hashes(h[~hit])
+    return df[~found]
 
 
 def _in_set(values: pd.Series, members: set) -> np.ndarray:

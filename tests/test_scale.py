@@ -10,6 +10,7 @@ import csv
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import FIXTURES, GOLDEN_DIR
@@ -673,6 +674,22 @@ def test_key_hashes_taken_in_slices_equal_the_whole_columns(monkeypatch) -> None
     # the hashes saved beside a store by earlier loads: pandas' hash of the Python text
     expected = pd.util.hash_array(keys[present].astype(object).to_numpy(dtype=object))
     assert (sliced == expected).all()
+
+
+def test_keys_that_are_not_text_hash_as_their_text() -> None:
+    import loaders.build as build
+
+    # a batch number, a float, text that looks like a number: hashed as str(v), as the
+    # hashes saved beside earlier stores were
+    mixed = pd.Series(["7", 7, 2.5, "甲", None], dtype=object)
+    h, present = build._hashes(mixed)
+    assert present.tolist() == [True, True, True, True, False]
+    assert (h == pd.util.hash_array(np.array(["7", "7", "2.5", "甲"], dtype=object))).all()
+    assert h[0] == h[1]
+    known = build.KeySet(["甲"])
+    df = pd.DataFrame({"k": pd.Series(["甲", "乙", None, "丙"], dtype="str"), "n": [1, 2, 3, 4]})
+    assert build._new(df, "k", known)["n"].tolist() == [2, 3, 4]  # a missing key is never known
+    assert len(known) == 3 and build._new(df, "k", known)["n"].tolist() == [3]
 
 
 def _home_by_merge(persons: pd.DataFrame, member: pd.DataFrame, households: pd.DataFrame, office, villages) -> pd.DataFrame:
