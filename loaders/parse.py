@@ -239,8 +239,10 @@ def parse_table(
     # A duplicate row is one whose cells equal an earlier row's: counted, loaded once.
     if seen_rows is not None and len(frame):
         # one 64-bit hash per row serves both checks (within the chunk, against earlier
-        # chunks); two different rows hashing alike in one file: odds ~ 1 in 10^7 at 16M rows
-        hashed = pd.util.hash_pandas_object(frame, index=False)
+        # chunks); two different rows hashing alike in one file: odds ~ 1 in 10^7 at 16M rows.
+        # categorize=False: the same hashes, without factorizing each column first (0.64 s
+        # -> 0.34 s for a chunk of 200k payment rows, most columns nearly unique)
+        hashed = pd.util.hash_pandas_object(frame, index=False, categorize=False)
         dup = hashed.duplicated().to_numpy()
         hashes = hashed.to_numpy().tolist()
         dup = dup | np.fromiter((h in seen_rows for h in hashes), bool, len(hashes))
