@@ -81,7 +81,7 @@ class LadybugStore(GraphStore):
             *((r, self.schema.rel(r)) for r in self.schema.rels),
         ]:
             if name not in tables:
-                continue  # a read-only store of an older release that lacks a table: queries say so
+                continue  # not made yet (ensure_schema makes it before any write)
             got = [str(x) for x in self.run(f"CALL table_info('{name}') RETURN name")["name"]]
             want = [p.name for p in kind.properties]
             if got != want:

@@ -560,7 +560,7 @@ def _hash_text(values: np.ndarray) -> np.ndarray:
     """pandas' 64-bit hash of each value's text (``str(v)``; saved hashes beside a store
     were made so, and must stay comparable). Values that are text already are hashed as
     they are: ``astype(str)`` made pandas 3 build Arrow strings and turn them back into
-    Python text, a sixth of a county's second pass."""
+    Python text for every key."""
     if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
         values = np.array([str(v) for v in values], dtype=object)
     return pd.util.hash_array(values)
