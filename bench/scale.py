@@ -304,17 +304,14 @@ def table(scale: str, r: dict[str, dict]) -> list[str]:
             f"| load | seconds | {ld['seconds']:.1f} | {verdict(ld['seconds'], 'load', scale)} |",
             f"| load | rows/s | {ld['rows'] / ld['seconds']:,.0f} | |",
         ]
-        ld.setdefault("peak_at", [0.0, 0, "(not recorded)"])
+        at_s, at_mb, at_step = ld.get("peak_at", [0.0, 0, "(not recorded)"])
         if "tree_peak_mb" in ld:
             met = "met" if ld["tree_peak_mb"] <= 8192 else "**not met**"
             lines += [
                 "| load | peak memory MB, all its processes together (sampled; at least the main process's own) | "
                 f"{ld['tree_peak_mb']:,.0f} | ≤ 8,192: {met} |",
                 f"| load | of which main process peak MB | {ld['peak_mb']:,.0f} | |",
-                *[
-                    f"| load | highest sample: second, MB, step last started | {a:.1f} s, {b:,} MB, {c} | |"
-                    for a, b, c in [ld["peak_at"]]
-                ],
+                f"| load | highest sample: second, MB, step last started | {at_s:.1f} s, {at_mb:,} MB, {at_step} | |",
                 f"| load | largest worker process peak MB ({ld['workers']} workers read the files) | "
                 f"{ld['worker_peak_mb']:,.0f} | |",
             ]

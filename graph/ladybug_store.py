@@ -75,13 +75,8 @@ class LadybugStore(GraphStore):
         if self._tables_checked:
             return
         folder = self.state_dir
-        tables = set(self.run("CALL show_tables() RETURN name")["name"])
-        for name, kind in [
-            *((n, self.schema.node(n)) for n in self.schema.nodes),
-            *((r, self.schema.rel(r)) for r in self.schema.rels),
-        ]:
-            if name not in tables:
-                continue  # not made yet (ensure_schema makes it before any write)
+        # every table exists: a store opened for writing ran ensure_schema
+        for name, kind in [*self.schema.nodes.items(), *self.schema.rels.items()]:
             got = [str(x) for x in self.run(f"CALL table_info('{name}') RETURN name")["name"]]
             want = [p.name for p in kind.properties]
             if got != want:
@@ -132,15 +127,22 @@ class LadybugStore(GraphStore):
         # came out with keys the index could not find (not reproduced in isolation).
         self._check_tables()
         step = COPY_ROWS if name in self.schema.rels else max(table.num_rows, 1)
+        copied = 0
         for start in range(0, table.num_rows, step):
             batch = table.slice(start, step)
             self._conn.execute(f"COPY {name} FROM batch")
             self._forget_scans()
-            self._unsaved += batch.nbytes
-        # Rows copied into a table that already holds rows stay in memory until the next
-        # checkpoint and count against the buffer pool: without checkpoints a city's
-        # payments filled a 4 GB pool after 65 s. So the store checkpoints, between tables,
-        # once the data copied since the last one passes CHECKPOINT_SHARE of the pool.
+            copied += batch.nbytes
+        self._copied(copied)
+
+    def _copied(self, nbytes: int) -> None:
+        """Count data just copied, and checkpoint once enough has been.
+
+        Rows copied into a table that already holds rows stay in memory until the next
+        checkpoint and count against the buffer pool: without checkpoints a city's
+        payments filled a 4 GB pool after 65 s. So the store checkpoints, between tables,
+        once the data copied since the last one passes CHECKPOINT_SHARE of the pool."""
+        self._unsaved += nbytes
         if self._unsaved >= self.checkpoint_bytes:
             self.flush()
 
@@ -186,9 +188,7 @@ class LadybugStore(GraphStore):
                 self._conn.execute(f"COPY {name} FROM '{_literal(folder / f'{name}.parquet')}'")
                 key = f"write:{name}"
                 staged.timings[key] = staged.timings.get(key, 0.0) + time.perf_counter() - t
-            self._unsaved += unsaved
-            if self._unsaved >= self.checkpoint_bytes:
-                self.flush()
+            self._copied(unsaved)
         finally:
             for w in writers.values():
                 w.close()
