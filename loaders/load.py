@@ -300,7 +300,9 @@ def _load(
         del placed
         release_freed_memory()
     links = payment_links(tables.resolution)
-    for name, n in write_payments(store, read, links, ctx, progress, timings).items():
+    # an append's payment ids, for its ADDED edges (a full load links none: not held)
+    added_ids: list[pd.Series] | None = [] if append else None
+    for name, n in write_payments(store, read, links, ctx, progress, timings, added_ids).items():
         inserted[name] = inserted.get(name, 0) + n
     notes.extend(tables.notes + ctx.notes())
     kept = _kept_keys(read)
@@ -336,14 +338,14 @@ def _load(
     )
     if append:
         # the batch's own payments, for `scan --since` (their batch node exists only now)
-        added = store.query("load/batch_payments", bid=batch).rename(columns={"pay_id": "to"})
+        added = pd.DataFrame({"to": pd.concat(added_ids, ignore_index=True) if added_ids else pd.Series([], dtype=str)})
         inserted["ADDED"] = store.insert_new("ADDED", added.assign(**{"from": batch}))
     t3 = time.perf_counter()
     store.flush()
     timings["flush"] = time.perf_counter() - t3
     timings["write"] = time.perf_counter() - t2
     store.state_dir.mkdir(parents=True, exist_ok=True)
-    PaymentKeys.concat([prior, kept]).save(store.state_dir / KEYS_FILE)
+    kept.save_after(store.state_dir / KEYS_FILE, prior)
     save_context_keys(store, ctx)
     counts = store.counts()
     qpath = store.state_dir / QUARANTINE_FILE

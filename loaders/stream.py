@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import io
 import multiprocessing as mp
 import os
 import pickle
@@ -47,6 +48,7 @@ from queue import Empty
 from typing import Any
 
 import numpy as np
+import numpy.lib.format as npformat
 import pandas as pd
 
 from graph.store import GraphStore
@@ -113,6 +115,15 @@ class PaymentKeys:
         """Write the keys (a city's 16M rows: 512 MB)."""
         save_arrays(path, {f: getattr(self, f) for f in _KEY_FIELDS})
 
+    def save_after(self, path: Path, prior: PaymentKeys) -> None:
+        """Write ``prior`` followed by these keys, where ``prior`` are the keys saved at
+        ``path`` now: only these are written when the files hold exactly ``prior`` (a
+        city's month appends 141k rows to 13.6M; writing them all again took a second)."""
+        saved = read_arrays(path, _KEY_FIELDS) if len(prior) else None
+        holds_prior = saved is not None and all(len(saved[f]) == len(prior) for f in _KEY_FIELDS)
+        if not (holds_prior and append_arrays(path, {f: getattr(self, f) for f in _KEY_FIELDS})):
+            PaymentKeys.concat([prior, self]).save(path)
+
     @classmethod
     def read(cls, path: Path) -> PaymentKeys | None:
         """The keys saved beside a store (mapped, read as they are used), or None."""
@@ -135,6 +146,51 @@ def save_arrays(folder: Path, arrays: dict[str, np.ndarray]) -> None:
             np.save(fh, np.ascontiguousarray(a))
         os.replace(part, folder / f"{name}.npy")
     folder.with_suffix(".npz").unlink(missing_ok=True)  # an earlier version's file: replaced
+
+
+_NPY_HEADERS = {
+    (1, 0): (npformat.read_array_header_1_0, npformat.write_array_header_1_0),
+    (2, 0): (npformat.read_array_header_2_0, npformat.write_array_header_2_0),
+}
+
+
+def append_arrays(folder: Path, arrays: dict[str, np.ndarray]) -> bool:
+    """Add each array's values to the end of ``<name>.npy`` in ``folder`` in place (the
+    files :func:`save_arrays` wrote; one dimension, same dtype). The values go after the
+    header's last row and the header is rewritten last, so a file cut short by a crash
+    still reads as it was. False, with nothing written, when a file cannot take them
+    (missing, another dtype, or a header that would change length): then save again."""
+    plan = []
+    for name, a in arrays.items():
+        path = folder / f"{name}.npy"
+        if not path.is_file():
+            return False
+        with path.open("rb") as fh:
+            version = npformat.read_magic(fh)
+            if version not in _NPY_HEADERS:
+                return False
+            read_header, write_header = _NPY_HEADERS[version]
+            shape, fortran, dtype = read_header(fh)
+            offset = fh.tell()
+        a = np.ascontiguousarray(a)
+        if len(shape) != 1 or fortran or dtype != a.dtype:
+            return False
+        header = io.BytesIO()
+        # numpy pads a header so that a longer first dimension still fits in it
+        write_header(header, {"descr": npformat.dtype_to_descr(dtype), "fortran_order": False, "shape": (shape[0] + len(a),)})
+        if len(header.getvalue()) != offset:
+            return False
+        plan.append((path, a, offset + shape[0] * dtype.itemsize, header.getvalue()))
+    for path, a, end, header in plan:
+        with path.open("r+b") as fh:
+            fh.seek(end)
+            fh.truncate()
+            fh.write(a.tobytes())
+            fh.flush()
+            os.fsync(fh.fileno())
+            fh.seek(0)
+            fh.write(header)
+    return True
 
 
 def read_arrays(folder: Path, names: Iterable[str]) -> dict[str, np.ndarray] | None:
@@ -608,10 +664,13 @@ def write_payments(
     ctx: PaymentContext,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
+    payment_ids: list[pd.Series] | None = None,
 ) -> dict[str, int]:
     """Second pass: link, build and copy each chunk; then correct the payment-placed homes.
 
-    Returns the rows inserted per table.
+    Returns the rows inserted per table. ``payment_ids``, when given, receives the ids of
+    the payments inserted (an append links its batch to them: reading them back by batch
+    scanned all of a city's 13.6M payments, 0.5 s).
     """
     total = sum(c.rows for c in read.chunks)
     done = 0
@@ -644,6 +703,8 @@ def write_payments(
                 tables = payment_tables(apply_payment_links(rec, mkeys, links), ctx)
                 for name in sorted(tables, key=order.index):
                     staged.add(name, tables[name])
+                if payment_ids is not None and "Payment" in tables:
+                    payment_ids.append(tables["Payment"]["pay_id"])
             done += chunk.rows
             # Each chunk's records and tables are freed here, but glibc kept the heap for
             # Python: a city's load peaked at 10.4–10.7 GB at the end of this pass, and at

@@ -619,6 +619,49 @@ def test_keys_beside_the_store_are_read_back_mapped_and_from_an_earlier_versions
     assert PaymentKeys.read(path) is None
 
 
+def test_keys_of_an_append_are_added_to_the_saved_files_in_place(tmp_path: Path) -> None:
+    import numpy as np
+
+    from loaders.stream import PaymentKeys, append_arrays
+
+    def keys(n: int, seed: int) -> PaymentKeys:
+        rng = np.random.default_rng(seed)
+        return PaymentKeys(
+            rng.integers(0, 2**63, n, dtype=np.uint64), rng.integers(0, 2**63, n, dtype=np.uint64),
+            np.full(n, seed, dtype=np.int64), np.arange(n, dtype=np.int64) + 2,
+        )  # fmt: skip
+
+    path = tmp_path / "payment_keys"
+    prior, month = keys(999, 1), keys(120, 2)
+    prior.save(path)
+    held = PaymentKeys.read(path)  # mapped, as keys_in_store hands them to the load
+    assert held is not None
+    files = {f: (path / f"{f}.npy").stat().st_ino for f in ("id_hash", "content_hash", "fid", "line")}
+    month.save_after(path, held)
+    back = PaymentKeys.read(path)
+    whole = PaymentKeys.concat([prior, month])
+    assert back is not None and len(back) == 1119
+    for f in files:
+        assert (getattr(back, f) == getattr(whole, f)).all()
+        assert (path / f"{f}.npy").stat().st_ino == files[f]  # the same file, grown
+    # bytes a crash left after the last row are not read, and the next append writes over them
+    with (path / "line.npy").open("ab") as fh:
+        fh.write(b"\x01" * 24)
+    assert (PaymentKeys.read(path).line == whole.line).all()
+    keys(3, 3).save_after(path, PaymentKeys.read(path))
+    assert (PaymentKeys.read(path).line[-4:] == [121, 2, 3, 4]).all()
+    # another dtype: nothing written, the caller saves the whole again
+    before = (path / "fid.npy").read_bytes()
+    assert not append_arrays(path, {"id_hash": np.zeros(2, np.uint64), "fid": np.zeros(2, np.int32)})
+    assert (path / "fid.npy").read_bytes() == before and len(PaymentKeys.read(path)) == 1122
+    # after a reset the store holds no keys: the files are written again, whole
+    month.save_after(path, PaymentKeys())
+    assert len(PaymentKeys.read(path)) == 120
+    # keys that are not what the files hold: written whole
+    month.save_after(path, prior)
+    assert len(PaymentKeys.read(path)) == 1119
+
+
 def test_a_worker_spills_each_chunk_of_a_reference_file_and_the_chunks_make_the_whole(tmp_path: Path, monkeypatch) -> None:
     import loaders.stream as stream
     from loaders.dataset import discover
