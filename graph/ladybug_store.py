@@ -93,6 +93,11 @@ class LadybugStore(GraphStore):
         result = self._conn.execute(cypher, params or {})
         return result.get_as_df()
 
+    def _run_table(self, cypher: str, params: dict[str, Any]) -> pd.DataFrame:
+        # through Arrow: text columns come out as the same pandas strings as get_as_df's,
+        # without a Python object per value on the way
+        return self._conn.execute(cypher, params).get_as_arrow().to_pandas()
+
     def ensure_schema(self) -> None:
         """CREATE ... IF NOT EXISTS for every node and relationship table."""
         for node in self.schema.nodes.values():

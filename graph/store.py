@@ -67,6 +67,17 @@ class GraphStore(ABC):
         q.check(params)
         return self.run(q.text, params)
 
+    def query_table(self, name: str, /, **params: Any) -> pd.DataFrame:
+        """:meth:`query` for many rows of plain columns (text and numbers, no lists), which
+        a backend may fetch a faster way (LadybugDB: as Arrow; a city's 2.7M rows of three
+        text columns in 3 s instead of 5.5 s)."""
+        q = load_query(name)
+        q.check(params)
+        return self._run_table(q.text, params)
+
+    def _run_table(self, cypher: str, params: dict[str, Any]) -> pd.DataFrame:
+        return self.run(cypher, params)
+
     def counts(self) -> dict[str, int]:
         """Number of nodes per label and relationships per type, in schema order."""
         return {name: self.count(name) for name in [*self.schema.nodes, *self.schema.rels]}

@@ -19,7 +19,7 @@ import pandas as pd
 
 from graph.schema import APPEND_MODE
 from graph.store import GraphStore
-from scan.models import EVIDENCE_LINKS, MODELS, Model, select
+from scan.models import EVIDENCE_LINKS, MODELS, Kept, Model, select
 from scan.warnings import EXPORT_COLUMNS, GRADES, Warning, evidence_frame, sort_warnings, warnings_frame
 
 WARNINGS_DIR = "warnings"
@@ -47,8 +47,9 @@ class ScanResult:
     started: str
     seconds: float
     models: list[str] = field(default_factory=list)
-    #: The evidence rows of the incremental models, kept for the next ``--since`` scan.
-    rows: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The evidence rows (and summaries) of the incremental models, kept for the next
+    #: ``--since`` scan.
+    rows: dict[str, Kept] = field(default_factory=dict)
     #: The newest load batch the scan saw, and the batch it started from (0: a full scan).
     batch: int = 0
     since: int = 0
@@ -76,9 +77,11 @@ def run_scan(
     ``since`` (a batch number): the models whose rule looks at one payment at a time
     query only the payments of batch ``since`` and later, and add their rows to the rows
     the last scan kept (beside the store); SHARED_ACCOUNT, which pairs one account's
-    payments, queries again only the accounts those batches paid and replaces their rows.
-    The warnings are graded again from all rows, so they equal a full scan's. The other
-    pairing models (DUPLICATE_RECEIPT, EXCLUSIVE_PROGRAMS, HOUSEHOLD_SPLIT) run in full.
+    payments, queries again only the accounts those batches paid and replaces their rows;
+    DUPLICATE_RECEIPT and EXCLUSIVE_PROGRAMS merge those batches' groups into the summary
+    the last scan kept and query again only the people whose groups now hold two values.
+    The warnings are graded again from all rows, so they equal a full scan's.
+    HOUSEHOLD_SPLIT runs in full.
     A model the last scan did not run with the same parameters, or a last scan older
     than batch ``since`` - 1, runs in full too.
     """
@@ -95,7 +98,7 @@ def run_scan(
     last = store.query("load/last_batch")["bid"]
     batch = int(last.iloc[0]) if len(last) and pd.notna(last.iloc[0]) else 0
     kept = _kept_rows(store.state_dir, since, values) if since and _appends_only(store, since) else {}
-    kept_rows: dict[str, pd.DataFrame] = {}
+    kept_rows: dict[str, Kept] = {}
     incremental: list[str] = []
     for i, m in enumerate(models):
         if progress:
@@ -103,12 +106,13 @@ def run_scan(
         mp = {k: values[k] for k in m.defaults}
         t = time.perf_counter()
         if m.incremental and m.code in kept:
-            rows = m.extend(store, mp, since or 0, kept[m.code])
+            state = m.scan(store, mp, since or 0, kept[m.code])
             incremental.append(m.code)
         else:
-            rows = m.rows(store, mp)
+            state = m.scan(store, mp)
+        rows = state.rows
         if m.incremental:
-            kept_rows[m.code] = rows
+            kept_rows[m.code] = state
         tq = time.perf_counter() - t
         found = m.grade(m, rows, mp)
         runs.append(ModelRun(m.code, m.title, len(rows), len(found), tq, time.perf_counter() - t - tq))
@@ -122,6 +126,8 @@ def run_scan(
 
 
 ROWS_DIR = "rows"
+#: A model's summary beside its kept rows (Arrow IPC: a city's 2.7M groups in 0.1 s).
+SUMMARY_SUFFIX = ".summary.arrow"
 
 
 def _appends_only(store: GraphStore, since: int) -> bool:
@@ -132,17 +138,23 @@ def _appends_only(store: GraphStore, since: int) -> bool:
     return len(later) > 0 and bool((later["mode"] == APPEND_MODE).all())
 
 
-def _kept_rows(state_dir: Path, since: int, values: dict[str, int]) -> dict[str, pd.DataFrame]:
-    """The incremental models' rows the last scan kept, if they can be extended from batch
-    ``since`` on: the last scan saw batch ``since`` - 1 and ran them with these parameters."""
+def _kept_rows(state_dir: Path, since: int, values: dict[str, int]) -> dict[str, Kept]:
+    """The incremental models' rows (and summaries) the last scan kept, if they can be
+    extended from batch ``since`` on: the last scan saw batch ``since`` - 1 and ran them
+    with these parameters."""
     meta = load_scan_meta(state_dir)
     out = {}
     for code, seen in meta.get("model_batch", {}).items():
         path = warnings_dir(state_dir) / ROWS_DIR / f"{code}.pkl"
+        summary = path.with_suffix(SUMMARY_SUFFIX)
         model = next(m for m in MODELS if m.code == code)
         same = all(meta.get("params", {}).get(k) == values[k] for k in model.defaults)
-        if model.incremental and same and int(seen) >= since - 1 and path.is_file():
-            out[code] = pd.read_pickle(path)
+        has_summary = model.summary is None or summary.is_file()
+        if model.incremental and same and int(seen) >= since - 1 and path.is_file() and has_summary:
+            kept = Kept(pd.read_pickle(path))
+            if model.summary is not None:
+                kept.summary = pd.read_feather(summary)
+            out[code] = kept
     return out
 
 
@@ -182,8 +194,13 @@ def save_scan(result: ScanResult, state_dir: Path) -> tuple[pd.DataFrame, pd.Dat
     all_w.to_parquet(folder / "warnings.parquet", index=False)
     all_e.to_parquet(folder / "evidence.parquet", index=False)
     (folder / ROWS_DIR).mkdir(exist_ok=True)
-    for code, rows in result.rows.items():
-        rows.to_pickle(folder / ROWS_DIR / f"{code}.pkl")
+    for code, kept in result.rows.items():
+        kept.rows.to_pickle(folder / ROWS_DIR / f"{code}.pkl")
+        summary = (folder / ROWS_DIR / f"{code}.pkl").with_suffix(SUMMARY_SUFFIX)
+        if kept.summary is not None:
+            kept.summary.reset_index(drop=True).to_feather(summary, compression="uncompressed")
+        else:
+            summary.unlink(missing_ok=True)
     old_meta = load_scan_meta(state_dir)
     # a partial scan keeps the other models' parameters and rows as the last full one left them
     models = sorted(set(result.models) | set(old_meta.get("models", [])), key=[m.code for m in MODELS].index)

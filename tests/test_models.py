@@ -192,19 +192,31 @@ def test_model_defaults_are_exactly_its_query_parameters(model) -> None:
     """A parameter the queries take has a models.md default here, and no default goes unused."""
     assert set(model.defaults) == model.parameters()
     # an incremental model's since_query takes the batch to start from; no full query does
-    for q in (model.since_query, model.since_candidates):
+    for q in (model.since_query, model.since_candidates, model.since_summary):
         if q:
             assert "since" in load_query(q).params
-    assert model.incremental == bool(model.since_query or model.since_candidates)
-    assert not (model.since_query and model.since_candidates)  # one way to scan a model incrementally
+    ways = [q for q in (model.since_query, model.since_candidates, model.since_summary) if q]
+    assert model.incremental == bool(ways)
+    assert len(ways) <= 1  # one way to scan a model incrementally
     with pytest.raises(ValueError, match="subject_key"):  # a subject's rows need the column that names it
-        dataclasses.replace(model, since_candidates="models/shared_account_since_candidates", subject_key=None)
-    assert "since" not in load_query(model.query).params
+        dataclasses.replace(
+            model, since_candidates="models/shared_account_since_candidates", subject_key=None, summary=None, since_summary=None
+        )
+    with pytest.raises(ValueError, match="since_summary"):  # a kept summary is only of use with its since query
+        dataclasses.replace(model, summary="models/duplicate_receipt_summary", since_summary=None, subject_key="pid")
+    for q in (model.query, model.candidates, model.summary):
+        assert q is None or "since" not in load_query(q).params
+    if model.summary:  # the summary's subject first, then its keys, then the two values
+        cols = load_query(model.summary).text.split("RETURN")[-1]
+        assert cols.strip().startswith(f"x.{model.subject_key} AS {model.subject_key},")
+        assert cols.strip().endswith("AS first, max(x.program) AS last") or cols.strip().endswith("AS first, max(x.vid) AS last")
 
 
 def test_every_model_query_file_belongs_to_a_model() -> None:
     from queries import all_queries
 
-    used = {q for m in MODELS for q in (m.query, m.candidates, m.since_query, m.since_candidates) if q}
+    used = {
+        q for m in MODELS for q in (m.query, m.candidates, m.since_query, m.since_candidates, m.summary, m.since_summary) if q
+    }
     used |= {EVIDENCE_LINKS}
     assert {q for q in all_queries() if q.startswith("models/")} == used

@@ -297,7 +297,7 @@ def test_an_incremental_scan_equals_a_full_scan_and_keeps_the_warning_ids(tmp_pa
     base, month, _ = _split_golden(tmp_path)
     store, before, incremental, full = _scan_append_rescan(base, month, tmp_path, "scan")
     assert sorted(incremental.incremental) == sorted(m for m in full.models if m in incremental.rows)
-    assert len(incremental.incremental) == 9  # all but the three that pair payments in full
+    assert len(incremental.incremental) == 11  # all but HOUSEHOLD_SPLIT, which runs in full
     b = _same_warnings(incremental, full)
     # the new month brought new warnings; every old id is still there, with its evidence
     old = warnings_frame(before.warnings).set_index("warning_id")
@@ -306,10 +306,10 @@ def test_an_incremental_scan_equals_a_full_scan_and_keeps_the_warning_ids(tmp_pa
     assert (new.loc[old.index, "payments"] >= old["payments"]).all()
     # the incremental models read only the new batch's payments
     rows_new = {r.code: r.rows for r in incremental.runs}
-    assert all(rows_new[c] == len(incremental.rows[c]) for c in incremental.incremental)
+    assert all(rows_new[c] == len(incremental.rows[c].rows) for c in incremental.incremental)
     # and their since queries found rows of the new month (not only the rows kept)
     month_ids = set(store.run("MATCH (p:Payment) WHERE p.batch = 2 RETURN p.pay_id AS i")["i"])
-    found = {c for c in incremental.incremental if set(incremental.rows[c]["pay_id"]) & month_ids}
+    found = {c for c in incremental.incremental if set(incremental.rows[c].rows["pay_id"]) & month_ids}
     assert found == {"RELATIVE_BENEFIT", "ASSET_INELIGIBLE", "INVALID_ID"}
     store.close()
 
@@ -343,7 +343,7 @@ def test_an_incremental_scan_pairs_a_new_months_payments_with_the_old_ones(tmp_p
         csv.writer(fh).writerows([header, *PAIRING_MONTH])
     store, before, incremental, full = _scan_append_rescan(base, month, tmp_path, "pairing")
     pairing = {"DUPLICATE_RECEIPT", "EXCLUSIVE_PROGRAMS", "SHARED_ACCOUNT"}
-    assert pairing & set(incremental.incremental) == {"SHARED_ACCOUNT"}
+    assert pairing <= set(incremental.incremental)
     _same_warnings(incremental, full)
     # the same evidence payments, warning for warning
     ev_a = evidence_frame(incremental.warnings)[["warning_id", "pay_id"]].sort_values(["warning_id", "pay_id"])
@@ -366,7 +366,7 @@ def test_an_incremental_scan_pairs_a_new_months_payments_with_the_old_ones(tmp_p
         "SHARED_ACCOUNT": {("同户父", 4), ("王会计", 4), ("张建国", 3)},
     }
     # the rows kept for the next scan are a full scan's, each once
-    keep, whole = incremental.rows["SHARED_ACCOUNT"], full.rows["SHARED_ACCOUNT"]
+    keep, whole = incremental.rows["SHARED_ACCOUNT"].rows, full.rows["SHARED_ACCOUNT"].rows
     key = sorted(whole.columns)
     pd.testing.assert_frame_equal(
         keep[key].sort_values(key).reset_index(drop=True),
@@ -380,7 +380,29 @@ def test_an_incremental_scan_pairs_a_new_months_payments_with_the_old_ones(tmp_p
     assert dict(flags.itertuples(index=False)) == {"6222000000000001": True, "6222000000000003": True}
     # only they were queried again: 张建国's account's rows are the kept ones
     assert set(shared.rows(store, params, since=2)["account"]) == {"6222000000000001", "6222000000000003"}
-    assert len(incremental.rows["SHARED_ACCOUNT"]) == 11  # 4 + 4 new, 3 kept
+    assert len(incremental.rows["SHARED_ACCOUNT"].rows) == 11  # 4 + 4 new, 3 kept
+    # DUPLICATE_RECEIPT and EXCLUSIVE_PROGRAMS: the kept summary with the month's merged in is
+    # a full scan's, group for group, and the rows kept for the next scan are a full scan's
+    for code in ("DUPLICATE_RECEIPT", "EXCLUSIVE_PROGRAMS"):
+        merged, whole = incremental.rows[code], full.rows[code]
+        keys = list(whole.summary.columns)
+        old = before.rows[code].summary.sort_values(keys).reset_index(drop=True)
+        assert not old.equals(merged.summary.sort_values(keys).reset_index(drop=True))  # the month changed it
+        pd.testing.assert_frame_equal(
+            merged.summary.sort_values(keys).reset_index(drop=True), whole.summary.sort_values(keys).reset_index(drop=True)
+        )
+        cols = sorted(c for c in whole.rows.columns if c not in ("other_villages", "other_programs"))
+        pd.testing.assert_frame_equal(
+            merged.rows[cols].sort_values(cols).reset_index(drop=True),
+            whole.rows[cols].sort_values(cols).reset_index(drop=True),
+            check_dtype=False,
+        )
+    # only the people whose groups the month gave a second value were queried again
+    dup = BY_CODE["DUPLICATE_RECEIPT"]
+    again = dup.rows(store, {}, since=2, summary=before.rows["DUPLICATE_RECEIPT"].summary)
+    assert set(again["name"]) == {"陈某", "黄某"}
+    excl = BY_CODE["EXCLUSIVE_PROGRAMS"]
+    assert set(excl.rows(store, {}, since=2, summary=before.rows["EXCLUSIVE_PROGRAMS"].summary)["name"]) == {"马某"}
     store.close()
 
 
@@ -411,7 +433,7 @@ def test_each_since_query_returns_its_full_querys_rows_for_the_appended_payments
         b = since[cols].sort_values(order).reset_index(drop=True)
         pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=m.code)
         checked += 1
-    assert checked == 9
+    assert checked == 11
     store.close()
 
 
