@@ -119,9 +119,7 @@ class PaymentKeys:
         """Write ``prior`` followed by these keys, where ``prior`` are the keys saved at
         ``path`` now: only these are written when the files hold exactly ``prior`` (a
         city's month appends 141k rows to 13.6M; writing them all again took a second)."""
-        saved = read_arrays(path, _KEY_FIELDS) if len(prior) else None
-        holds_prior = saved is not None and all(len(saved[f]) == len(prior) for f in _KEY_FIELDS)
-        if not (holds_prior and append_arrays(path, {f: getattr(self, f) for f in _KEY_FIELDS})):
+        if not append_arrays(path, {f: getattr(self, f) for f in _KEY_FIELDS}, after=len(prior)):
             PaymentKeys.concat([prior, self]).save(path)
 
     @classmethod
@@ -154,12 +152,13 @@ _NPY_HEADERS = {
 }
 
 
-def append_arrays(folder: Path, arrays: dict[str, np.ndarray]) -> bool:
+def append_arrays(folder: Path, arrays: dict[str, np.ndarray], after: int) -> bool:
     """Add each array's values to the end of ``<name>.npy`` in ``folder`` in place (the
-    files :func:`save_arrays` wrote; one dimension, same dtype). The values go after the
-    header's last row and the header is rewritten last, so a file cut short by a crash
-    still reads as it was. False, with nothing written, when a file cannot take them
-    (missing, another dtype, or a header that would change length): then save again."""
+    files :func:`save_arrays` wrote; one dimension, same dtype), where each file holds
+    ``after`` rows now. The values go after the header's last row and the header is
+    rewritten last, so a file cut short by a crash still reads as it was. False, with
+    nothing written, when a file cannot take them (missing, another length or dtype, or
+    a header that would change length): then save again."""
     plan = []
     for name, a in arrays.items():
         path = folder / f"{name}.npy"
@@ -173,7 +172,7 @@ def append_arrays(folder: Path, arrays: dict[str, np.ndarray]) -> bool:
             shape, fortran, dtype = read_header(fh)
             offset = fh.tell()
         a = np.ascontiguousarray(a)
-        if len(shape) != 1 or fortran or dtype != a.dtype:
+        if shape != (after,) or fortran or dtype != a.dtype:
             return False
         header = io.BytesIO()
         # numpy pads a header so that a longer first dimension still fits in it

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph.store import GraphStore
+from graph.store import GraphStore, text_key
 from queries import load_query
 from scan.warnings import GRADE_RANK, Warning, join_names, month_span, yuan
 
@@ -91,12 +91,12 @@ class Model:
         whose groups they gave a second value (``since_summary``, merged into ``summary``,
         the one the last scan kept; none: an empty one).
         """
-        return self.scan(store, params, since, Kept(pd.DataFrame(), summary) if since else None).rows
+        return self.scan(store, params, since, Kept(pd.DataFrame(), summary)).rows
 
     def scan(self, store: GraphStore, params: dict[str, int], since: int = 0, kept: Kept | None = None) -> Kept:
         """A full scan's rows (and summary), or, from what a scan that saw batch ``since`` - 1
         ``kept``, the rows a full scan would give now (appends add payments only). With
-        ``since`` and no ``kept``: only the rows that can have changed (see :meth:`rows`)."""
+        ``since`` and nothing kept: only the rows that can have changed (see :meth:`rows`)."""
         if not since:
             if self.summary is not None:
                 summary = store.query_table(self.summary, **_used(self.summary, params))
@@ -106,9 +106,8 @@ class Model:
             found = store.query(self.candidates, **_used(self.candidates, params))
             keys = sorted({str(v) for v in found.iloc[:, 0].dropna()}) if len(found.columns) else []
             return Kept(self._with_candidates(store, params, keys))
-        new, touched, summary = self._since(store, params, since, kept.summary if kept else None)
-        if kept is None:
-            return Kept(new, summary)
+        kept = kept or Kept(pd.DataFrame())
+        new, touched, summary = self._since(store, params, since, kept.summary)
         old = kept.rows
         if touched is None:  # rows of single payments: a payment's new rows replace its old ones
             old = old[~old["pay_id"].isin(new["pay_id"])] if len(new) and len(old) else old
@@ -195,8 +194,8 @@ def merge_summary(old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[pd.DataF
         mine = merged[col].to_numpy(dtype=object, na_value=None)
         theirs = np.full(len(merged), None, dtype=object)
         theirs[found] = old[col].take(pos).to_numpy(dtype=object, na_value=None)
-        both = np.array([a is not None and b is not None for a, b in zip(mine, theirs, strict=True)], dtype=bool)
-        out = np.where(np.array([a is None for a in mine], dtype=bool), theirs, mine)
+        both = pd.notna(mine) & pd.notna(theirs)
+        out = np.where(pd.isna(mine), theirs, mine)
         if both.any():
             out[both] = pick(mine[both], theirs[both])
         merged[col] = pd.array(out, dtype=new[col].dtype)
@@ -207,12 +206,9 @@ def merge_summary(old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[pd.DataF
 
 
 def _group_key(df: pd.DataFrame, keys: list[str]) -> pa.Array:
-    """One text per group: its key columns joined (a separator no ID, code or year holds)."""
+    """One text per group: its key columns joined."""
     # text columns hand over their Arrow data as they are (a city's 2.7M ids: 0.7 s as Python objects)
-    cols = [pa.array(df[k].astype("string[pyarrow]"), type=pa.string()) for k in keys]
-    if len(cols) == 1:
-        return cols[0]
-    return pc.binary_join_element_wise(*cols, "\x1f", null_handling="replace", null_replacement="")
+    return text_key([pa.array(df[k].astype("string[pyarrow]"), type=pa.string()) for k in keys])
 
 
 def _used(query: str, params: dict[str, int]) -> dict[str, int]:

@@ -674,7 +674,9 @@ def test_keys_of_an_append_are_added_to_the_saved_files_in_place(tmp_path: Path)
     assert (PaymentKeys.read(path).line[-4:] == [121, 2, 3, 4]).all()
     # another dtype: nothing written, the caller saves the whole again
     before = (path / "fid.npy").read_bytes()
-    assert not append_arrays(path, {"id_hash": np.zeros(2, np.uint64), "fid": np.zeros(2, np.int32)})
+    assert not append_arrays(path, {"id_hash": np.zeros(2, np.uint64), "fid": np.zeros(2, np.int32)}, after=1122)
+    # files that hold another number of rows than the caller's: nothing written either
+    assert not append_arrays(path, {"id_hash": np.zeros(2, np.uint64)}, after=1121)
     assert (path / "fid.npy").read_bytes() == before and len(PaymentKeys.read(path)) == 1122
     # after a reset the store holds no keys: the files are written again, whole
     month.save_after(path, PaymentKeys())
