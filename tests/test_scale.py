@@ -518,8 +518,11 @@ def test_a_table_copied_in_slices_equals_one_copy(tmp_path: Path, monkeypatch) -
 def test_checkpoints_by_volume_give_the_same_graph(tmp_path: Path, monkeypatch) -> None:
     import graph.ladybug_store
 
-    whole, _ = _load(GOLDEN_DIR, tmp_path, "whole")
-    assert whole.checkpoints == 1  # the load's closing flush only: the fixture is far below the share
+    whole, report = _load(GOLDEN_DIR, tmp_path, "whole")
+    staged = sorted(k.removeprefix("checkpoint:") for k in report.timings if k.startswith("checkpoint:"))
+    assert {"Payment", "RECEIVED", "FOR_HOUSEHOLD", "USES_ACCOUNT"} <= set(staged)
+    # one after each staged payment table and the load's closing flush: the fixture is far below the share
+    assert whole.checkpoints == len(staged) + 1
     monkeypatch.setattr(graph.ladybug_store, "CHECKPOINT_SHARE", 0.0)  # a checkpoint after every COPY
     often, _ = _load(GOLDEN_DIR, tmp_path, "often")
     assert often.checkpoints > 20

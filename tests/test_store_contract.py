@@ -133,7 +133,7 @@ def test_staged_pieces_are_all_inserted(store: GraphStore) -> None:
         assert staged.add("DECLARED_RELATIVE", relative_table([("A", "B", 5), ("A", "C", 6)]).to_pandas()) == 2
         assert staged.add("Person", person_table([]).to_pandas()) == 0
     assert staged.rows == {"Person": 3, "DECLARED_RELATIVE": 2}
-    assert set(staged.timings) == {"write:Person", "write:DECLARED_RELATIVE"}
+    assert {k for k in staged.timings if k.startswith("write:")} == {"write:Person", "write:DECLARED_RELATIVE"}
     assert sorted(store.run("MATCH (p:Person) RETURN p.pid AS pid")["pid"]) == ["A", "B", "C"]
     rels = store.run("MATCH (a:Person)-[r:DECLARED_RELATIVE]->(b:Person) RETURN a.pid AS a, b.pid AS b, r.src_line AS line")
     assert sorted(zip(rels["a"], rels["b"], rels["line"], strict=True)) == [("A", "B", 5), ("A", "C", 6)]
