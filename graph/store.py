@@ -36,7 +36,8 @@ class GraphStore(ABC):
     # -- what each backend must provide ---------------------------------------------------
     @abstractmethod
     def run(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        """Run a read query with ``$parameters`` and return its rows."""
+        """Run a read query with ``$parameters`` and return its rows. Safe to call from
+        several threads at once (an incremental scan runs its models side by side)."""
 
     @abstractmethod
     def ensure_schema(self) -> None:
@@ -130,7 +131,7 @@ class GraphStore(ABC):
         inserted as it comes (:meth:`insert_new`); a backend whose bulk path wants one
         statement a table (LadybugDB) collects the pieces and inserts them on leaving
         the block, nodes before relationships (reported to ``progress`` table by table).
-        ``timings`` gets ``write:<table>`` seconds."""
+        ``timings`` gets ``write:<table>`` seconds (LadybugDB also ``checkpoint:<table>``)."""
         yield Staged(self.insert_new, timings)
 
     def set_properties(self, label: str, df: pd.DataFrame) -> None:

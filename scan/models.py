@@ -112,7 +112,10 @@ class Model:
         if touched is None:  # rows of single payments: a payment's new rows replace its old ones
             old = old[~old["pay_id"].isin(new["pay_id"])] if len(new) and len(old) else old
         elif len(touched) and len(old):  # a subject's rows: all come again, or none if it is no longer a candidate
-            old = old[~old[str(self.subject_key)].astype(str).isin(touched)]
+            # a set lookup per kept row: pandas' isin with a city month's 141k accounts made a
+            # list of them and an Arrow hash table of them for a handful of kept rows (0.7 s)
+            subjects = old[str(self.subject_key)].astype(str)
+            old = old[~np.fromiter((v in touched for v in subjects), bool, len(subjects))]
         if not len(old):
             return Kept(new, summary)
         return Kept(pd.concat([old, new], ignore_index=True) if len(new) else old, summary)
@@ -133,8 +136,10 @@ class Model:
             raise ValueError(f"模型 {self.code} 不能增量扫描")
         found = store.query(self.since_candidates, **_used(self.since_candidates, params), since=since)
         keys, flags = found.iloc[:, 0], found.iloc[:, 1]
-        touched = {str(v) for v in keys.dropna()}
-        wanted = sorted({str(v) for v, hit in zip(keys, flags, strict=True) if pd.notna(v) and pd.notna(hit) and bool(hit)})
+        named = keys.notna().to_numpy()
+        touched = set(keys[named].astype(str))
+        hit = named & flags.fillna(False).astype(bool).to_numpy()
+        wanted = sorted(set(keys[hit].astype(str)))
         return self._with_candidates(store, params, wanted), touched, None
 
     def _with_candidates(self, store: GraphStore, params: dict[str, int], keys: list[str]) -> pd.DataFrame:

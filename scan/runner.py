@@ -9,8 +9,10 @@ models' warnings.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -71,6 +73,7 @@ def run_scan(
     params: dict[str, int] | None = None,
     progress: Callable[[Model, int, int], None] | None = None,
     since: int | None = None,
+    workers: int | None = None,
 ) -> ScanResult:
     """Run the chosen models (all by default) and grade their rows into warnings.
 
@@ -82,6 +85,8 @@ def run_scan(
     the last scan kept and query again only the people whose groups now hold two values.
     The warnings are graded again from all rows, so they equal a full scan's.
     HOUSEHOLD_SPLIT runs in full.
+    ``workers``: models run side by side (default: one per core in an incremental scan,
+    one at a time in a full scan).
     A model the last scan did not run with the same parameters, or a last scan older
     than batch ``since`` - 1, runs in full too.
     """
@@ -93,36 +98,65 @@ def run_scan(
     values = {**default_params(), **given}
     started = datetime.now().astimezone().isoformat(timespec="seconds")
     t0 = time.perf_counter()
-    warnings: list[Warning] = []
-    runs: list[ModelRun] = []
     last = store.query("load/last_batch")["bid"]
     batch = int(last.iloc[0]) if len(last) and pd.notna(last.iloc[0]) else 0
     kept = _kept_rows(store.state_dir, since, values) if since and _appends_only(store, since) else {}
-    kept_rows: dict[str, Kept] = {}
-    incremental: list[str] = []
-    for i, m in enumerate(models):
-        if progress:
-            progress(m, i, len(models))
+
+    def one(m: Model) -> tuple[Kept, list[Warning], ModelRun]:
         mp = {k: values[k] for k in m.defaults}
         t = time.perf_counter()
-        if m.incremental and m.code in kept:
-            state = m.scan(store, mp, since or 0, kept[m.code])
-            incremental.append(m.code)
-        else:
-            state = m.scan(store, mp)
-        rows = state.rows
-        if m.incremental:
-            kept_rows[m.code] = state
+        state = m.scan(store, mp, since or 0, kept[m.code]) if m.incremental and m.code in kept else m.scan(store, mp)
         tq = time.perf_counter() - t
-        found = m.grade(m, rows, mp)
-        runs.append(ModelRun(m.code, m.title, len(rows), len(found), tq, time.perf_counter() - t - tq))
-        warnings.extend(found)
+        found = m.grade(m, state.rows, mp)
+        return state, found, ModelRun(m.code, m.title, len(state.rows), len(found), tq, time.perf_counter() - t - tq)
+
+    # An incremental scan's queries read the new batches' payments, each on about one core:
+    # two side by side, a city month's rescan took 6.4–7.0 s instead of 8.9–9.5 s. A full
+    # scan stays one model at a time: its joins over every payment take gigabytes each.
+    n = workers if workers is not None else (default_workers() if kept else 1)
+    done = _each(models, one, n, progress)
+    warnings = [w for _, found, _ in done for w in found]
+    runs = [run for *_, run in done]
+    kept_rows = {m.code: state for m, (state, _, _) in zip(models, done, strict=True) if m.incremental}
+    incremental = [m.code for m in models if m.incremental and m.code in kept]
     _add_links(store, warnings)
     used = {k: v for k, v in values.items() if any(k in m.defaults for m in models)}
     return ScanResult(
         warnings, runs, used, started, time.perf_counter() - t0, [m.code for m in models], kept_rows, batch, since or 0,
         incremental,
     )  # fmt: skip
+
+
+def default_workers() -> int:
+    """Models an incremental scan runs side by side: one per core."""
+    return os.cpu_count() or 1
+
+
+def _each(
+    models: list[Model],
+    fn: Callable[[Model], tuple[Kept, list[Warning], ModelRun]],
+    workers: int,
+    progress: Callable[[Model, int, int], None] | None,
+) -> list[tuple[Kept, list[Warning], ModelRun]]:
+    """``fn`` of every model, in the models' order, on ``workers`` threads (the store gives
+    each thread its own connection). ``progress`` is called from this thread only (a
+    Streamlit page's widgets cannot be updated from another)."""
+    if workers <= 1 or len(models) <= 1:
+        out = []
+        for i, m in enumerate(models):
+            if progress:
+                progress(m, i, len(models))
+            out.append(fn(m))
+        return out
+    results: dict[int, tuple[Kept, list[Warning], ModelRun]] = {}
+    with ThreadPoolExecutor(min(workers, len(models))) as pool:
+        futures = {pool.submit(fn, m): i for i, m in enumerate(models)}
+        for f in as_completed(futures):
+            i = futures[f]
+            results[i] = f.result()
+            if progress:
+                progress(models[i], len(results), len(models))
+    return [results[i] for i in range(len(models))]
 
 
 ROWS_DIR = "rows"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +19,7 @@ from conftest import FIXTURES, GOLDEN_DIR
 
 from graph.ladybug_store import LadybugStore
 from loaders.load import load_dataset
-from scan.models import BY_CODE
+from scan.models import BY_CODE, MODELS
 from scan.runner import run_scan, save_scan
 from scan.warnings import evidence_frame, warnings_frame
 
@@ -281,7 +283,8 @@ def _scan_append_rescan(base: Path, month: Path, tmp: Path, name: str):
     before = run_scan(store)
     save_scan(before, store.state_dir)
     load_dataset(month, store, append=True)
-    return store, before, run_scan(store, since=2), run_scan(store)
+    # workers=3: the models side by side, whatever the cores of the machine running the tests
+    return store, before, run_scan(store, since=2, workers=3), run_scan(store)
 
 
 def _same_warnings(a, b) -> pd.DataFrame:
@@ -311,6 +314,43 @@ def test_an_incremental_scan_equals_a_full_scan_and_keeps_the_warning_ids(tmp_pa
     month_ids = set(store.run("MATCH (p:Payment) WHERE p.batch = 2 RETURN p.pay_id AS i")["i"])
     found = {c for c in incremental.incremental if set(incremental.rows[c].rows["pay_id"]) & month_ids}
     assert found == {"RELATIVE_BENEFIT", "ASSET_INELIGIBLE", "INVALID_ID"}
+    store.close()
+
+
+def test_models_run_side_by_side_give_what_one_at_a_time_gives(tmp_path: Path) -> None:
+    base, month, _ = _split_golden(tmp_path)
+    store, _ = _load(base, tmp_path, "threads")
+    save_scan(run_scan(store), store.state_dir)
+    load_dataset(month, store, append=True)
+    seen: list[tuple[str, int, int, bool]] = []
+
+    def progress(model, i: int, n: int) -> None:
+        seen.append((model.code, i, n, threading.current_thread() is threading.main_thread()))
+
+    side = run_scan(store, since=2, workers=4, progress=progress)
+    serial = run_scan(store, since=2, workers=1)
+    assert len(side.incremental) == 11 and side.incremental == serial.incremental
+    _same_warnings(side, serial)
+    assert [r.code for r in side.runs] == [r.code for r in serial.runs] == [m.code for m in MODELS]
+    for code, kept in serial.rows.items():
+        pd.testing.assert_frame_equal(side.rows[code].rows, kept.rows)
+    # progress: once a model, from the calling thread only (Streamlit's widgets need it)
+    assert sorted(c for c, *_ in seen) == sorted(m.code for m in MODELS)
+    assert [i for _, i, _, _ in seen] == list(range(1, len(MODELS) + 1))
+    assert all(main for *_, main in seen)
+    # the threads queried through connections of their own, kept until the store closes
+    assert len(store._readers) >= 2
+    store.close()
+    assert store._readers == []
+
+
+def test_a_query_from_another_thread_gets_its_own_connection(tmp_path: Path) -> None:
+    store, _ = _load(GOLDEN_DIR, tmp_path, "reader")
+    here = store.query("load/payment_count")
+    with ThreadPoolExecutor(2) as pool:
+        there = [f.result() for f in [pool.submit(store.query, "load/payment_count") for _ in range(4)]]
+    assert all(t.equals(here) for t in there) and int(here["n"].iloc[0]) > 0
+    assert 1 <= len(store._readers) <= 2 and all(c is not store._conn for c in store._readers)
     store.close()
 
 
