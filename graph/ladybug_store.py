@@ -68,7 +68,7 @@ class LadybugStore(GraphStore):
         # Reads from another thread get a connection of their own (see _reader).
         self._owner = threading.get_ident()
         self._local = threading.local()
-        self._readers: list[lb.Connection] = []
+        self._readers: dict[threading.Thread, lb.Connection] = {}
         self._readers_lock = threading.Lock()
         self._tables_checked = False
         if not read_only:
@@ -105,7 +105,11 @@ class LadybugStore(GraphStore):
         if conn is None:
             conn = self._local.conn = lb.Connection(self._db)
             with self._readers_lock:
-                self._readers.append(conn)
+                # the connections of threads that have ended (an earlier scan's) are closed,
+                # so that a long-running workbench does not gather them
+                for thread in [t for t in self._readers if not t.is_alive()]:
+                    self._readers.pop(thread).close()
+                self._readers[threading.current_thread()] = conn
         return conn
 
     def run(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -240,7 +244,7 @@ class LadybugStore(GraphStore):
 
     def close(self) -> None:
         """Close the connections and database (flushes to disk)."""
-        for conn in self._readers:
+        for conn in self._readers.values():
             conn.close()
         self._readers.clear()
         self._conn.close()

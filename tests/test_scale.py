@@ -341,7 +341,7 @@ def test_models_run_side_by_side_give_what_one_at_a_time_gives(tmp_path: Path) -
     # the threads queried through connections of their own, kept until the store closes
     assert len(store._readers) >= 2
     store.close()
-    assert store._readers == []
+    assert store._readers == {}
 
 
 def test_a_query_from_another_thread_gets_its_own_connection(tmp_path: Path) -> None:
@@ -350,7 +350,12 @@ def test_a_query_from_another_thread_gets_its_own_connection(tmp_path: Path) -> 
     with ThreadPoolExecutor(2) as pool:
         there = [f.result() for f in [pool.submit(store.query, "load/payment_count") for _ in range(4)]]
     assert all(t.equals(here) for t in there) and int(here["n"].iloc[0]) > 0
-    assert 1 <= len(store._readers) <= 2 and all(c is not store._conn for c in store._readers)
+    first = dict(store._readers)
+    assert 1 <= len(first) <= 2 and all(c is not store._conn for c in first.values())
+    # the next threads' connections replace those of the threads that have ended
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(store.query, "load/payment_count").result().equals(here)
+    assert len(store._readers) == 1 and not set(first) & set(store._readers)
     store.close()
 
 
