@@ -7,6 +7,7 @@ or appended load wrote can be compared property by property with a load in one p
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -342,6 +343,18 @@ def test_models_run_side_by_side_give_what_one_at_a_time_gives(tmp_path: Path) -
     assert len(store._readers) >= 2
     store.close()
     assert store._readers == {}
+
+
+def test_models_side_by_side_start_with_those_the_last_scan_spent_longest_on(tmp_path: Path) -> None:
+    from scan.runner import _longest_first, warnings_dir
+
+    models = MODELS[:4]
+    assert _longest_first(models, tmp_path) == [0, 1, 2, 3]  # no scan yet: the models' order
+    runs = [{"code": m.code, "query_seconds": q, "grade_seconds": 0.5} for m, q in zip(models[1:], (0.2, 3.0, 1.0), strict=True)]
+    warnings_dir(tmp_path).mkdir(parents=True)
+    (warnings_dir(tmp_path) / "scan.json").write_text(json.dumps({"runs": runs}), encoding="utf-8")
+    # models[0] was not run last time: first; then 3.5 s, 1.5 s, 0.7 s
+    assert _longest_first(models, tmp_path) == [0, 2, 3, 1]
 
 
 def test_a_query_from_another_thread_gets_its_own_connection(tmp_path: Path) -> None:
