@@ -224,3 +224,39 @@ def test_unknown_file_is_skipped_with_a_note(tmp_path: Path) -> None:
     files, notes = parse_folder(tmp_path)
     assert files == []
     assert notes == ["说明.csv: 无法从文件名判断数据类别，已跳过（可在 dataset.yaml 中指定）"]
+
+
+def test_duplicate_rows_found_chunk_by_chunk_are_those_of_the_whole_file() -> None:
+    """parse_table in chunks (a row hash per row, carried from chunk to chunk) finds the
+    same duplicates, quarantine and records as over the whole file (exact comparison)."""
+    import pandas as pd
+
+    from loaders.parse import parse_table
+    from loaders.read import RawTable
+
+    headers = ["乡镇", "村", "项目名称", "姓名", "身份证号", "发放金额", "发放日期"]
+    a = ["青山镇", "东村", "低保", "张三", "370123196001011459", "300", "2024-01-10"]
+    b = ["青山镇", "东村", "低保", "李四", "370123196603031377", "300", "2024-01-10"]
+    rows = [
+        a, b, list(a),  # a duplicate in the first chunk
+        ["青山镇", "东村", "低保", "王五", "370123195707071424", "abc", "2024-01-10"],  # quarantined
+        list(b),  # a duplicate of a row of the first chunk
+        ["青山镇", "东村", "低保", "赵六", "37012319670404138X", "300"],  # short: its date is missing
+        ["青山镇", "东村", "低保", "王五", "370123195707071424", "abc", "2024-01-10"],  # a duplicate of a quarantined row
+        [*a, "多"],  # a cell more than the header: not a duplicate of a
+        ["青山镇", "东村", "低保", "张三", "370123196001011459", "300", "2024-01-11"],  # differs in one cell
+    ]  # fmt: skip
+    path = Path("payments.csv")
+
+    def table(lo: int, hi: int) -> RawTable:
+        return RawTable(headers, [list(r) for r in rows[lo:hi]], list(range(lo + 2, hi + 2)), "utf-8", "x")
+
+    whole = parse_table(table(0, len(rows)), path, "payments")
+    seen: set[int] = set()
+    cache: dict = {}
+    parts = [parse_table(table(lo, min(lo + 3, len(rows))), path, "payments", None, seen, cache) for lo in range(0, len(rows), 3)]
+    assert whole.duplicates == sum(p.duplicates for p in parts) == 3
+    assert [q["line"] for q in whole.quarantine] == [q["line"] for p in parts for q in p.quarantine] == [5, 7, 9]
+    records = pd.concat([p.records for p in parts], ignore_index=True)
+    pd.testing.assert_frame_equal(records, whole.records)
+    assert records["src_line"].tolist() == [2, 3, 10]

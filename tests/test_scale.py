@@ -610,6 +610,38 @@ def test_a_copied_table_is_not_kept_by_the_store(tmp_path: Path) -> None:
     store.close()
 
 
+def test_payment_keys_hash_as_the_saved_ones_were_made() -> None:
+    """The hashes are saved beside a store, so a faster way to make them must give the
+    same values as the first: hash_pandas_object of the columns as text."""
+    from loaders.stream import PAYMENT_CONTENT, PaymentKeys, content_hash
+
+    n = 7
+    cols = {c: [f"{c}{i % 3}" for i in range(n)] for c in PAYMENT_CONTENT}
+    cols["name"] = ["张三", None, float("nan"), "李四", "", "张三", "王五"]
+    cols["household_id"] = [1, 2, None, 4, 5, 6, 7]  # numbers in an object column
+    cols["amount"] = ["812.21", 300, None, "", 1e-07, float("nan"), 150.5]
+    records = pd.DataFrame(cols, dtype=object)
+    records["town"] = pd.Series(["青山镇", None, "白水镇", "青山镇", None, "", "x"], dtype="str")  # Arrow strings
+    records["payment_id"] = [f"F{i}" for i in range(n)]
+    records["src_fid"], records["src_line"] = 1, range(2, n + 2)
+
+    def reference(df: pd.DataFrame) -> np.ndarray:  # the first version, as saved keys were made
+        text = {}
+        for c in PAYMENT_CONTENT:
+            s = df[c]
+            if c == "amount":
+                s = pd.to_numeric(s, errors="coerce").astype(float)
+            text[c] = s.astype(object).where(s.notna(), "").astype(str)
+        return pd.util.hash_pandas_object(pd.DataFrame(text), index=False).to_numpy()
+
+    assert content_hash(records).tolist() == reference(records).tolist()
+    assert len(set(content_hash(records).tolist())) == n
+    keys = PaymentKeys.of(records)
+    assert keys.id_hash.tolist() == pd.util.hash_array(records["payment_id"].astype(str).to_numpy(dtype=object)).tolist()
+    as_arrow = records.assign(payment_id=records["payment_id"].astype("str"))
+    assert PaymentKeys.of(as_arrow).id_hash.tolist() == keys.id_hash.tolist()
+
+
 def test_keyset_holds_text_keys_like_a_set() -> None:
     from loaders.build import KeySet
 
