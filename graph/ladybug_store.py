@@ -67,7 +67,6 @@ class LadybugStore(GraphStore):
         self._conn = lb.Connection(self._db)
         # Reads from another thread get a connection of their own (see _reader).
         self._owner = threading.get_ident()
-        self._local = threading.local()
         self._readers: dict[threading.Thread, lb.Connection] = {}
         self._readers_lock = threading.Lock()
         self._tables_checked = False
@@ -101,15 +100,15 @@ class LadybugStore(GraphStore):
         ran four of a city's incremental model queries in 2.3 s instead of 4.2 s."""
         if threading.get_ident() == self._owner:
             return self._conn
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = lb.Connection(self._db)
-            with self._readers_lock:
+        me = threading.current_thread()
+        with self._readers_lock:
+            conn = self._readers.get(me)
+            if conn is None:
                 # the connections of threads that have ended (an earlier scan's) are closed,
                 # so that a long-running workbench does not gather them
                 for thread in [t for t in self._readers if not t.is_alive()]:
                     self._readers.pop(thread).close()
-                self._readers[threading.current_thread()] = conn
+                conn = self._readers[me] = lb.Connection(self._db)
         return conn
 
     def run(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -156,22 +155,15 @@ class LadybugStore(GraphStore):
         # came out with keys the index could not find (not reproduced in isolation).
         self._check_tables()
         step = COPY_ROWS if name in self.schema.rels else max(table.num_rows, 1)
-        copied = 0
         for start in range(0, table.num_rows, step):
             batch = table.slice(start, step)
             self._conn.execute(f"COPY {name} FROM batch")
             self._forget_scans()
-            copied += batch.nbytes
-        self._copied(copied)
-
-    def _copied(self, nbytes: int) -> None:
-        """Count data just copied, and checkpoint once enough has been.
-
-        Rows copied into a table that already holds rows stay in memory until the next
-        checkpoint and count against the buffer pool: without checkpoints a city's
-        payments filled a 4 GB pool after 65 s. So the store checkpoints, between tables,
-        once the data copied since the last one passes CHECKPOINT_SHARE of the pool."""
-        self._unsaved += nbytes
+            self._unsaved += batch.nbytes
+        # Rows copied into a table that already holds rows stay in memory until the next
+        # checkpoint and count against the buffer pool: without checkpoints a city's
+        # payments filled a 4 GB pool after 65 s. So the store checkpoints, between tables,
+        # once the data copied since the last one passes CHECKPOINT_SHARE of the pool.
         if self._unsaved >= self.checkpoint_bytes:
             self.flush()
 

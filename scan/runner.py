@@ -105,7 +105,8 @@ def run_scan(
     def one(m: Model) -> tuple[Kept, list[Warning], ModelRun]:
         mp = {k: values[k] for k in m.defaults}
         t = time.perf_counter()
-        state = m.scan(store, mp, since or 0, kept[m.code]) if m.incremental and m.code in kept else m.scan(store, mp)
+        # kept holds incremental models only
+        state = m.scan(store, mp, since or 0, kept[m.code]) if m.code in kept else m.scan(store, mp)
         tq = time.perf_counter() - t
         found = m.grade(m, state.rows, mp)
         return state, found, ModelRun(m.code, m.title, len(state.rows), len(found), tq, time.perf_counter() - t - tq)
@@ -118,7 +119,7 @@ def run_scan(
     warnings = [w for _, found, _ in done for w in found]
     runs = [run for *_, run in done]
     kept_rows = {m.code: state for m, (state, _, _) in zip(models, done, strict=True) if m.incremental}
-    incremental = [m.code for m in models if m.incremental and m.code in kept]
+    incremental = [m.code for m in models if m.code in kept]
     _add_links(store, warnings)
     used = {k: v for k, v in values.items() if any(k in m.defaults for m in models)}
     return ScanResult(
@@ -151,7 +152,8 @@ def _each(
     """``fn`` of every model, returned in the models' order, on ``workers`` threads (the
     store gives each thread its own connection), started in ``order`` (positions; default
     the models' order). ``progress`` is called from this thread only (a Streamlit page's
-    widgets cannot be updated from another)."""
+    widgets cannot be updated from another): one at a time, as each model starts (the one
+    running, counting those done); side by side, as each finishes."""
     if workers <= 1 or len(models) <= 1:
         out = []
         for i, m in enumerate(models):
@@ -175,6 +177,12 @@ ROWS_DIR = "rows"
 SUMMARY_SUFFIX = ".summary.arrow"
 
 
+def _kept_files(state_dir: Path, code: str) -> tuple[Path, Path]:
+    """Where a scan keeps a model's rows and its summary for the next ``--since`` scan."""
+    rows = warnings_dir(state_dir) / ROWS_DIR / f"{code}.pkl"
+    return rows, rows.with_suffix(SUMMARY_SUFFIX)
+
+
 def _appends_only(store: GraphStore, since: int) -> bool:
     """Whether every load from batch ``since`` on was an append (payments only): a load of
     reference files may change any payment's rows, so the scan after it runs in full."""
@@ -190,8 +198,7 @@ def _kept_rows(state_dir: Path, since: int, values: dict[str, int]) -> dict[str,
     meta = load_scan_meta(state_dir)
     out = {}
     for code, seen in meta.get("model_batch", {}).items():
-        path = warnings_dir(state_dir) / ROWS_DIR / f"{code}.pkl"
-        summary = path.with_suffix(SUMMARY_SUFFIX)
+        path, summary = _kept_files(state_dir, code)
         model = next(m for m in MODELS if m.code == code)
         same = all(meta.get("params", {}).get(k) == values[k] for k in model.defaults)
         has_summary = model.summary is None or summary.is_file()
@@ -240,8 +247,8 @@ def save_scan(result: ScanResult, state_dir: Path) -> tuple[pd.DataFrame, pd.Dat
     all_e.to_parquet(folder / "evidence.parquet", index=False)
     (folder / ROWS_DIR).mkdir(exist_ok=True)
     for code, kept in result.rows.items():
-        kept.rows.to_pickle(folder / ROWS_DIR / f"{code}.pkl")
-        summary = (folder / ROWS_DIR / f"{code}.pkl").with_suffix(SUMMARY_SUFFIX)
+        path, summary = _kept_files(state_dir, code)
+        kept.rows.to_pickle(path)
         if kept.summary is not None:
             kept.summary.reset_index(drop=True).to_feather(summary, compression="uncompressed")
         else:
