@@ -180,6 +180,7 @@ class LadybugStore(GraphStore):
         checkpoint (5.4 GB at the end); 8M synthetic payment rows took 92 s and 7.5 GB
         that way, 43 s and 1.6 GB written to a file and copied once. The store checkpoints
         after each table's COPY. Leaving the block by an exception copies nothing.
+        Files given whole (:meth:`Staged.add_file`) go in the same COPY as the table's own.
         """
         self._check_tables()
         folder = Path(tempfile.mkdtemp(prefix="staged-", dir=self.state_dir))
@@ -192,18 +193,27 @@ class LadybugStore(GraphStore):
             writers[name].write_table(table)
             return table.num_rows
 
-        staged = Staged(take, timings)
+        # files written elsewhere (by the second pass's worker processes), copied with it
+        given: dict[str, list[Path]] = {}
+
+        def take_file(name: str, path: Path) -> None:
+            given.setdefault(name, []).append(path)
+
+        staged = Staged(take, timings, take_file)
         try:
             yield staged
             for w in writers.values():
                 w.close()
             order = [*self.schema.nodes, *self.schema.rels]
-            names = sorted(writers, key=order.index)
+            names = sorted({*writers, *given}, key=order.index)
             for i, name in enumerate(names):
                 if progress:
                     progress(f"写入 {name}", i, len(names))
+                files = ([folder / f"{name}.parquet"] if name in writers else []) + given.get(name, [])
+                listed = ", ".join(f"'{_literal(f)}'" for f in files)
                 t = time.perf_counter()
-                self._conn.execute(f"COPY {name} FROM '{_literal(folder / f'{name}.parquet')}'")
+                # one COPY of a list of files: one bulk copy into the table, as of one file
+                self._conn.execute(f"COPY {name} FROM [{listed}]")
                 t2 = time.perf_counter()
                 # A checkpoint after each table, not one after all: appending a city's month
                 # (141k payments to 13.6M), COPY and checkpoint of Payment, RECEIVED and

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from graph.schema import NodeType, RelType, Schema, load_schema
 from queries import load_query
@@ -182,8 +183,14 @@ class GraphStore(ABC):
 class Staged:
     """The pieces given to :meth:`GraphStore.staged`: rows per table, and where they go."""
 
-    def __init__(self, take: Callable[[str, pd.DataFrame], int], timings: dict[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        take: Callable[[str, pd.DataFrame], int],
+        timings: dict[str, float] | None = None,
+        take_file: Callable[[str, Path], None] | None = None,
+    ) -> None:
         self._take = take
+        self._take_file = take_file
         self.timings = timings if timings is not None else {}
         #: rows given per table
         self.rows: dict[str, int] = {}
@@ -197,6 +204,18 @@ class Staged:
         self.rows[name] = self.rows.get(name, 0) + n
         self.timings[f"write:{name}"] = self.timings.get(f"write:{name}", 0.0) + time.perf_counter() - t
         return n
+
+    def add_file(self, name: str, path: Path, rows: int) -> None:
+        """Give ``rows`` new rows of table ``name`` in a Parquet file made by
+        :meth:`GraphStore.arrow_table` (a worker process wrote it). The file is the
+        caller's: it must stay until the block is left."""
+        if not rows:
+            return
+        if self._take_file is None:
+            self.add(name, pq.read_table(path).to_pandas())
+            return
+        self._take_file(name, path)
+        self.rows[name] = self.rows.get(name, 0) + rows
 
 
 def _rel_identity(t: pa.Table | pd.DataFrame) -> pa.Array:

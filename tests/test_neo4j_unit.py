@@ -133,3 +133,19 @@ def test_a_streamed_chunk_and_the_home_fixes_go_to_the_leader_without_reading_fi
     assert second["parameters"]["rows"][0] == {"from": "P3", "to": "X3", "props": {}}
     assert update["query"] == "UNWIND $rows AS r MATCH (n:Person {pid: r.pid}) SET n.town = r.town, n.village = r.village"
     assert update["parameters"] == {"rows": [{"pid": "P1", "town": "青山镇", "village": None}]}
+
+
+def test_a_file_a_worker_wrote_is_inserted_as_its_rows(tmp_path) -> None:
+    import pyarrow.parquet as pq
+
+    driver = RecordingDriver()
+    store = Neo4jStore(driver, "neo4j://cluster", batch_size=10)
+    chunk = pd.DataFrame({"from": ["P1", "P2"], "to": ["X1", "X2"]})
+    path = tmp_path / "RECEIVED-00000.parquet"
+    pq.write_table(store.arrow_table("RECEIVED", chunk), path)  # as the second pass's workers write them
+    with store.staged() as staged:
+        staged.add_file("RECEIVED", path, 2)
+    assert staged.rows == {"RECEIVED": 2}
+    (call,) = driver.calls
+    assert call["query"].startswith("UNWIND $rows AS row MATCH (a:Person {pid: row.from}) MATCH (b:Payment {pay_id: row.to})")
+    assert call["parameters"]["rows"] == [{"from": "P1", "to": "X1", "props": {}}, {"from": "P2", "to": "X2", "props": {}}]
