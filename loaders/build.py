@@ -574,13 +574,17 @@ def _sorted_has(members: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 
 def _new(df: pd.DataFrame, key: str, known: KeySet) -> pd.DataFrame:
-    """Rows of ``df`` (unique by ``key``) whose key is not known yet; the keys become known.
-    Each key is hashed once, for the test and the update."""
-    h, present = _hashes(df[key])
-    found = np.zeros(len(present), dtype=bool)
-    found[present] = hit = known.has_hashes(h)
-    known.add_hashes(h[~hit])
-    return df[~found]
+    """Rows of ``df`` (unique by ``key``) whose key is not known yet; the keys become known."""
+    return _new_of(keyed(df, df[key]), known)
+
+
+def _new_of(rows: Keyed, known: KeySet) -> pd.DataFrame:
+    """The rows whose key (hashed once, by :func:`keyed`) ``known`` does not have yet;
+    their keys become known. A missing key is never known."""
+    found = np.zeros(len(rows.present), dtype=bool)
+    found[rows.present] = hit = known.has_hashes(rows.hashes)
+    known.add_hashes(rows.hashes[~hit])
+    return rows.rows[~found]
 
 
 def _in_set(values: pd.Series, members: set) -> np.ndarray:
@@ -599,21 +603,156 @@ def isin(values: pd.Series, members: pd.Series) -> np.ndarray:
 def payment_tables(payments: pd.DataFrame, ctx: PaymentContext) -> dict[str, pd.DataFrame]:
     """Nodes and relationships that ``payments`` (normalised, links applied) add to the
     graph described by ``ctx``: places, households, programs, people and accounts not
-    known yet, the payments and their relationships. ``ctx`` is updated."""
-    out: dict[str, pd.DataFrame] = {}
+    known yet, the payments and their relationships. ``ctx`` is updated.
+
+    Two halves: :func:`payment_parts` (everything a row gives by itself, and the keys'
+    hashes) and :func:`add_payment_parts` (which nodes are new, in chunk order). A
+    streamed load runs the first half of its chunks in worker processes."""
+    parts = payment_parts(payments, ctx)
+    return {**add_payment_parts(parts, ctx), **parts.rows}
+
+
+@dataclass
+class Keyed:
+    """Rows unique by a key, with the 64-bit hashes of the present keys (:func:`_hashes`)."""
+
+    rows: pd.DataFrame
+    hashes: np.ndarray
+    present: np.ndarray
+
+
+def keyed(df: pd.DataFrame, keys: pd.Series, known: KeySet | None = None) -> Keyed:
+    """The rows of ``df`` with their ``keys`` (a column, distinct) hashed; with ``known``,
+    only the rows whose key it lacks (keys are never forgotten: one known now is known later)."""
+    h, present = _hashes(keys)
+    if known is None:
+        return Keyed(df, h, present)
+    hit = known.has_hashes(h)
+    drop = np.zeros(len(present), dtype=bool)
+    drop[present] = hit
+    return Keyed(df[~drop], h[~hit], present[~drop])
+
+
+@dataclass
+class PaymentParts:
+    """What a chunk of payments gives without looking at what earlier chunks added
+    (:func:`payment_parts`): a worker process can make it while the main process adds
+    the parts of earlier chunks to the context (:func:`add_payment_parts`)."""
+
+    #: a row per payment: Payment, RECEIVED, FOR_HOUSEHOLD
+    rows: dict[str, pd.DataFrame]
+    #: node label -> the chunk's candidate nodes, unique by key and hashed
+    nodes: dict[str, Keyed]
+    #: (person, account) pairs of the chunk and their hashes (USES_ACCOUNT)
+    uses: Keyed
+    #: the chunk's people who may have no home yet: known without one, or new
+    persons: list[str]
+    #: their earliest payment with a place in the chunk (person, _day, payment_id, town, village)
+    earliest: pd.DataFrame
+
+
+def payment_parts(payments: pd.DataFrame, ctx: PaymentContext) -> PaymentParts:
+    """The first half of :func:`payment_tables`: reads ``ctx`` (programs, registrations,
+    the keys known) but changes nothing in it. The hashing of keys, most of what deciding
+    which nodes are new costs, is done here."""
     pay_vid = _vid(payments["town"], payments["village"])
-    places = payments.assign(vid=pay_vid)[pay_vid.notna()]
-    villages = _new(places.drop_duplicates("vid"), "vid", ctx.known["Village"])
+    places = payments.assign(vid=pay_vid).loc[pay_vid.notna(), ["vid", "town", "village", "household_id", *SRC]]
+    known = ctx.known
+
+    def new(df: pd.DataFrame, key: str, label: str) -> Keyed:
+        # Only the columns add_payment_parts uses, of the rows whose key ``ctx`` lacks
+        # now: what a worker process sends back for each chunk is small.
+        df = df.drop_duplicates(key)
+        return keyed(df, df[key], known[label])
+
+    nodes = {
+        "Village": new(places, "vid", "Village"),
+        "Town": new(places, "town", "Town"),
+        # A payment's 户号 that no household row has: a household with no resident member.
+        "Household": new(places[places["household_id"].notna()], "household_id", "Household"),
+        "Program": new(payments[["program", "department", *SRC]], "program", "Program"),
+    }
+    rows = {
+        "Payment": pd.DataFrame(
+            {
+                "pay_id": payments["payment_id"],
+                "program": payments["program"],
+                "department": payments["department"],
+                "pid": payments["person"],
+                "name": payments["name"],
+                "id_number": payments["id_number"],
+                "id_valid": payments["id_number_valid"].astype(bool),
+                "id_problem": _nz(payments["id_number_problem"]),
+                "resolved": payments["id_number_valid"].astype(bool) | payments["link_score"].notna(),
+                "link_score": payments["link_score"],
+                "link_reasons": payments["link_reasons"],
+                "household_id": payments["household_id"],
+                "town": payments["town"],
+                "village": payments["village"],
+                "vid": pay_vid,
+                "amount": payments["amount"].astype(float),
+                "pay_date": payments["pay_date"],
+                "pay_day": payments["pay_day"],
+                "pay_year": _year(payments["pay_date"]),
+                "age": _age(payments["birth"], payments["pay_date"]),
+                # a program no list names is not means-tested (add_payment_parts adds it so)
+                "means_tested": payments["program"].map(ctx.programs).fillna(False).astype(bool),
+                "min_age": payments["program"].map(ctx.min_ages),
+                "period": payments["period"],
+                "period_year": payments["period_year"],
+                "account_number": payments["account_number"],
+                "account_holder": payments["account_holder"],
+                "batch": ctx.batch,
+                **_src(payments),
+            }
+        ),
+        # the payment's own row is the source of its edges (schema: provenance)
+        "RECEIVED": pd.DataFrame({"from": payments["person"], "to": payments["payment_id"]}),
+        "FOR_HOUSEHOLD": _payment_households(payments, ctx),
+    }
+
+    # a linked payment row's person is someone else's row already
+    person = payments["person"]
+    own = (person == payments["id_number"]).fillna(False).to_numpy(dtype=bool)
+    people = _person_rows(payments[own], "id_number", "name")
+    if people.empty:
+        people = pd.DataFrame(columns=["pid", "id_number", "id_valid", "id_problem", "name", "sex", "birth_date", *SRC])
+    nodes["Person"] = new(people, "pid", "Person")
+    with_acc = payments.loc[payments["account_number"].notna(), ["person", "account_number", "account_holder", *SRC]]
+    nodes["Account"] = new(with_acc, "account_number", "Account")
+    uses = with_acc.drop_duplicates(["person", "account_number"])
+    pairs = keyed(uses, use_keys(uses["person"], uses["account_number"]), ctx.uses)
+
+    # Who may be without a home when add_payment_parts comes to this chunk: the people
+    # ``ctx`` knows without one, and those it does not know (made new by this chunk or an
+    # earlier one). Each person's earliest placed payment is found for them only.
+    new_people = nodes["Person"]
+    maybe = set(new_people.rows["pid"][new_people.present])
+    linked = pd.Series(person[~own].dropna().unique(), dtype=object)
+    linked_h, _ = _hashes(linked)
+    maybe.update(linked[~known["Person"].has_hashes(linked_h)])
+    maybe.update(person[_in_set(person, ctx.homeless)].dropna())
+    mine = payments[_in_set(person, maybe) & payments["town"].notna().to_numpy()]
+    order = mine.assign(_day=pd.to_numeric(mine["pay_day"], errors="coerce")).sort_values(
+        ["_day", "payment_id"], na_position="last"
+    )
+    earliest = order.drop_duplicates("person")[["person", "_day", "payment_id", "town", "village"]]
+    return PaymentParts(rows, nodes, pairs, sorted(maybe), earliest.reset_index(drop=True))
+
+
+def add_payment_parts(parts: PaymentParts, ctx: PaymentContext) -> dict[str, pd.DataFrame]:
+    """The second half of :func:`payment_tables`: the nodes of ``parts`` ``ctx`` does not
+    know yet, the homes of people placed by payments, and ``ctx`` updated. Chunks are
+    added in their order, so that a node is made by the first chunk that has it."""
+    out: dict[str, pd.DataFrame] = {}
+    villages = _new_of(parts.nodes["Village"], ctx.known["Village"])
     out["Village"] = pd.DataFrame(
         {"vid": villages["vid"], "town": villages["town"], "name": villages["village"], **_src(villages)}
     )
-    towns = _new(places.drop_duplicates("town"), "town", ctx.known["Town"])
+    towns = _new_of(parts.nodes["Town"], ctx.known["Town"])
     out["Town"] = pd.DataFrame({"name": towns["town"], **_src(towns)})
     out["IN_TOWN"] = pd.DataFrame({"from": villages["vid"], "to": villages["town"], **_src(villages)})
-
-    # A payment's 户号 that no household row has: a household with no resident member.
-    paid = places[places["household_id"].notna()].drop_duplicates("household_id")
-    paid = _new(paid, "household_id", ctx.known["Household"])
+    paid = _new_of(parts.nodes["Household"], ctx.known["Household"])
     out["Household"] = pd.DataFrame(
         {
             "hid": paid["household_id"], "town": paid["town"], "village": paid["village"], "vid": paid["vid"],
@@ -622,7 +761,7 @@ def payment_tables(payments: pd.DataFrame, ctx: PaymentContext) -> dict[str, pd.
     )  # fmt: skip
     out["HOUSEHOLD_IN"] = pd.DataFrame({"from": paid["household_id"], "to": paid["vid"], **_src(paid)})
 
-    unlisted = _new(payments.drop_duplicates("program"), "program", ctx.known["Program"])
+    unlisted = _new_of(parts.nodes["Program"], ctx.known["Program"])
     ctx.unlisted.extend(unlisted["program"].astype(str))
     out["Program"] = pd.DataFrame(
         {
@@ -636,69 +775,24 @@ def payment_tables(payments: pd.DataFrame, ctx: PaymentContext) -> dict[str, pd.
     for name in unlisted["program"]:
         ctx.programs.setdefault(name, False)
 
-    out["Payment"] = pd.DataFrame(
-        {
-            "pay_id": payments["payment_id"],
-            "program": payments["program"],
-            "department": payments["department"],
-            "pid": payments["person"],
-            "name": payments["name"],
-            "id_number": payments["id_number"],
-            "id_valid": payments["id_number_valid"].astype(bool),
-            "id_problem": _nz(payments["id_number_problem"]),
-            "resolved": payments["id_number_valid"].astype(bool) | payments["link_score"].notna(),
-            "link_score": payments["link_score"],
-            "link_reasons": payments["link_reasons"],
-            "household_id": payments["household_id"],
-            "town": payments["town"],
-            "village": payments["village"],
-            "vid": pay_vid,
-            "amount": payments["amount"].astype(float),
-            "pay_date": payments["pay_date"],
-            "pay_day": payments["pay_day"],
-            "pay_year": _year(payments["pay_date"]),
-            "age": _age(payments["birth"], payments["pay_date"]),
-            "means_tested": payments["program"].map(ctx.programs).fillna(False).astype(bool),
-            "min_age": payments["program"].map(ctx.min_ages),
-            "period": payments["period"],
-            "period_year": payments["period_year"],
-            "account_number": payments["account_number"],
-            "account_holder": payments["account_holder"],
-            "batch": ctx.batch,
-            **_src(payments),
-        }
-    )
-
-    # a linked payment row's person is someone else's row already
-    people = _person_rows(payments[payments["person"] == payments["id_number"]], "id_number", "name")
-    if people.empty:
-        people = pd.DataFrame(columns=["pid", "id_number", "id_valid", "id_problem", "name", "sex", "birth_date", *SRC])
-    people = _new(people.drop_duplicates("pid"), "pid", ctx.known["Person"])
+    people = _new_of(parts.nodes["Person"], ctx.known["Person"])
     ctx.homeless.update(people["pid"])
-    _earliest_places(payments, ctx)
+    _earliest_places(parts.earliest, ctx)
     home = {pid: ctx.best_home[pid][2:] for pid in people["pid"] if pid in ctx.best_home}
-    for pid in ctx.homeless.intersection(payments["person"].dropna()):
+    for pid in ctx.homeless.intersection(parts.persons):
         if pid not in ctx.written_home:
             ctx.written_home[pid] = home.get(pid, (None, None))
-    people = people.assign(
+    out["Person"] = people.assign(
         name=_nz(people["name"]),
         birth_day=_days(people["birth_date"]),
         birth_year=_year(people["birth_date"]),
         town=[home.get(p, (None, None))[0] for p in people["pid"]],
         village=[home.get(p, (None, None))[1] for p in people["pid"]],
     )
-    out["Person"] = people
 
-    # the payment's own row is the source of its edges (schema: provenance)
-    out["RECEIVED"] = pd.DataFrame({"from": payments["person"], "to": payments["payment_id"]})
-    out["FOR_HOUSEHOLD"] = _payment_households(payments, ctx)
-    with_acc = payments[payments["account_number"].notna()]
-    accounts = _new(with_acc.drop_duplicates("account_number"), "account_number", ctx.known["Account"])
+    accounts = _new_of(parts.nodes["Account"], ctx.known["Account"])
     out["Account"] = pd.DataFrame({"number": accounts["account_number"], **_src(accounts)})
-    uses = with_acc.drop_duplicates(["person", "account_number"])
-    pairs = use_keys(uses["person"], uses["account_number"])
-    uses = uses[~ctx.uses.contains(pairs)]
-    ctx.uses.update(pairs)
+    uses = _new_of(parts.uses, ctx.uses)
     out["USES_ACCOUNT"] = pd.DataFrame(
         {"from": uses["person"], "to": uses["account_number"], "holder_name": uses["account_holder"], **_src(uses)}
     )
@@ -710,16 +804,12 @@ def use_keys(person: pd.Series, account: pd.Series) -> pd.Series:
     return person.astype(str) + "\x1f" + account.astype(str)
 
 
-def _earliest_places(payments: pd.DataFrame, ctx: PaymentContext) -> None:
-    """Keep, for each person without a home, the place of the earliest payment seen
-    (by pay day, then payment id, as one sort over all payments would)."""
-    mine = payments[_in_set(payments["person"], ctx.homeless) & payments["town"].notna().to_numpy()]
-    if mine.empty:
-        return
-    order = mine.assign(_day=pd.to_numeric(mine["pay_day"], errors="coerce")).sort_values(
-        ["_day", "payment_id"], na_position="last"
-    )
-    first = order.drop_duplicates("person")
+def _earliest_places(earliest: pd.DataFrame, ctx: PaymentContext) -> None:
+    """Keep, for each person without a home, the place of the earliest payment seen (by
+    pay day, then payment id, as one sort over all payments would). ``earliest``: the
+    chunk's earliest placed payment of each person who may be without one
+    (:attr:`PaymentParts.earliest`)."""
+    first = earliest[_in_set(earliest["person"], ctx.homeless)]
     inf = float("inf")
     for pid, day, pay_id, town, village in zip(
         first["person"], first["_day"], first["payment_id"], first["town"], first["village"], strict=True
@@ -1202,4 +1292,7 @@ def _complete(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return df
 
 
-__all__ = ["CONTEXT_KEYS", "GraphTables", "PaymentContext", "PaymentSummary", "build_graph", "payment_tables", "source_files"]
+__all__ = [
+    "CONTEXT_KEYS", "GraphTables", "PaymentContext", "PaymentParts", "PaymentSummary", "add_payment_parts", "build_graph",
+    "payment_parts", "payment_tables", "source_files",
+]  # fmt: skip

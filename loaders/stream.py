@@ -40,7 +40,7 @@ import pickle
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,14 +50,17 @@ from typing import Any
 import numpy as np
 import numpy.lib.format as npformat
 import pandas as pd
+import pyarrow.parquet as pq
 
 from graph.store import GraphStore
 from loaders.build import (
     CONTEXT_KEYS,
     PaymentContext,
+    PaymentParts,
     PaymentSummary,
+    add_payment_parts,
     apply_payment_links,
-    payment_tables,
+    payment_parts,
     use_keys,
 )
 from loaders.dataset import FileEntry
@@ -252,6 +255,8 @@ class PaymentPass:
     #: chunk index -> {row position: None (a duplicate) or the quarantine reason}
     drop: dict[int, dict[int, str | None]] = field(default_factory=dict)
     seconds: float = 0.0
+    #: worker processes the files were read by (1: by this one); the second pass uses as many
+    workers: int = 1
 
     def close(self) -> None:
         """Remove the spilled chunks."""
@@ -447,7 +452,8 @@ def read_files(
     n = workers if workers is not None else default_workers()
     size = sum(e.path.stat().st_size for e in entries if e.path.is_file())
     try:
-        if n > 1 and len(entries) > 1 and size >= PARALLEL_BYTES:
+        parallel = n > 1 and len(entries) > 1 and size >= PARALLEL_BYTES
+        if parallel:
             reads, parsed = _read_in_processes(pay, others, chunk_rows, spill, progress, n)
         else:
             cache: dict[str, dict[str, tuple]] = {}
@@ -456,7 +462,9 @@ def read_files(
     except BaseException:
         shutil.rmtree(spill, ignore_errors=True)
         raise
-    return _payment_pass(reads, spill, time.perf_counter() - started), parsed
+    read = _payment_pass(reads, spill, time.perf_counter() - started)
+    read.workers = n if parallel else 1
+    return read, parsed
 
 
 def _payment_pass(reads: list[_FileRead], spill: Path, seconds: float) -> PaymentPass:
@@ -670,47 +678,39 @@ def write_payments(
     Returns the rows inserted per table. ``payment_ids``, when given, receives the ids of
     the payments inserted (an append links its batch to them: reading them back by batch
     scanned all of a city's 13.6M payments, 0.5 s).
+
+    When the first pass read in worker processes (:attr:`PaymentPass.workers`), so does
+    this one: each chunk's :func:`payment_parts` (its rows' tables, written to Parquet
+    files by the worker, and its keys hashed) is made in a worker, and this process adds
+    the parts to ``ctx`` chunk by chunk, in order (:func:`add_payment_parts`). Not for a
+    load into a store with payments (its context asks the store) nor an append.
     """
     total = sum(c.rows for c in read.chunks)
     done = 0
     order = list(store.schema.nodes) + list(store.schema.rels)
+    parallel = read.workers > 1 and len(read.chunks) > 1 and ctx.registrations_of is None and payment_ids is None
     # Staged: the chunks' tables are copied into the store once each, at the end of the
     # block (see LadybugStore.staged); nothing below reads the payment tables back.
     with store.staged(timings, progress) as staged:
-        for ci, chunk in enumerate(read.chunks):
-            with chunk.path.open("rb") as fh:
-                rec: pd.DataFrame = pickle.load(fh)
-            chunk.path.unlink(missing_ok=True)
-            drops = read.drop.get(ci, {})
-            if drops:
-                agg = read.files[chunk.file]
-                for pos, reason in sorted(drops.items()):
-                    if reason is not None:
-                        row = rec.iloc[pos]
-                        agg.quarantine.append(
-                            {
-                                "file": agg.name,
-                                "line": int(row["src_line"]),
-                                "kind": "payments",
-                                "reason": f"发放流水号 {row['payment_id']} {reason}",
-                                "raw": {c: "" if pd.isna(row[c]) else str(row[c]) for c in PAYMENT_CONTENT},
-                            }
-                        )
-                rec = rec.drop(index=rec.index[sorted(drops)]).reset_index(drop=True)
-            if not rec.empty:
-                _, mkeys = payment_mentions(rec)
-                tables = payment_tables(apply_payment_links(rec, mkeys, links), ctx)
+        chunks = _parts_in_processes(store, read, links, ctx) if parallel else _parts_here(read, links, ctx)
+        for ci, quarantined, parts, files in chunks:
+            read.files[read.chunks[ci].file].quarantine.extend(quarantined)
+            if parts is not None:
+                tables = {**add_payment_parts(parts, ctx), **parts.rows}
                 for name in sorted(tables, key=order.index):
                     staged.add(name, tables[name])
+                for name, (path, rows) in files.items():
+                    staged.add_file(name, path, rows)
                 if payment_ids is not None and "Payment" in tables:
                     payment_ids.append(tables["Payment"]["pay_id"])
-            done += chunk.rows
+            done += read.chunks[ci].rows
             # Each chunk's records and tables are freed here, but glibc kept the heap for
             # Python: a city's load peaked at 10.4–10.7 GB at the end of this pass, and at
             # 9.8 GB with the heap handed back after every chunk (68 chunks, no slower).
-            del rec
-            tables = {}
-            release_freed_memory()
+            # (With worker processes, they hand theirs back; this one holds little.)
+            parts = tables = None
+            if not parallel:
+                release_freed_memory()
             if progress:
                 progress("写入发放记录", done, total)
     inserted = dict(staged.rows)
@@ -718,3 +718,93 @@ def write_payments(
     if len(homes):
         store.set_properties("Person", homes)
     return inserted
+
+
+#: A chunk's second pass: its index, the quarantine entries of its 流水号 clashes, its
+#: parts (None when nothing is left of it) and the files its row tables went to
+#: (table -> path, rows).
+_ChunkParts = tuple[int, list[dict], PaymentParts | None, dict[str, tuple[Path, int]]]
+
+
+def _chunk_payments(read: PaymentPass, ci: int, links: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """A spilled chunk's records without its duplicates and clashes, links applied (and
+    its file removed); and the quarantine entries of its clashes."""
+    chunk = read.chunks[ci]
+    with chunk.path.open("rb") as fh:
+        rec: pd.DataFrame = pickle.load(fh)
+    chunk.path.unlink(missing_ok=True)
+    quarantined = []
+    drops = read.drop.get(ci, {})
+    if drops:
+        name = read.files[chunk.file].name
+        for pos, reason in sorted(drops.items()):
+            if reason is not None:
+                row = rec.iloc[pos]
+                quarantined.append(
+                    {
+                        "file": name,
+                        "line": int(row["src_line"]),
+                        "kind": "payments",
+                        "reason": f"发放流水号 {row['payment_id']} {reason}",
+                        "raw": {c: "" if pd.isna(row[c]) else str(row[c]) for c in PAYMENT_CONTENT},
+                    }
+                )
+        rec = rec.drop(index=rec.index[sorted(drops)]).reset_index(drop=True)
+    if rec.empty:
+        return rec, quarantined
+    _, mkeys = payment_mentions(rec)
+    return apply_payment_links(rec, mkeys, links), quarantined
+
+
+def _parts_here(read: PaymentPass, links: pd.DataFrame, ctx: PaymentContext) -> Iterator[_ChunkParts]:
+    """Each chunk's parts, made in this process as they are asked for."""
+    for ci in range(len(read.chunks)):
+        rec, quarantined = _chunk_payments(read, ci, links)
+        yield ci, quarantined, (payment_parts(rec, ctx) if len(rec) else None), {}
+
+
+#: What the second pass's worker processes read: set before they are forked, so that they
+#: share the context's arrays with this process instead of receiving a copy each.
+_second_pass: tuple[GraphStore, PaymentPass, pd.DataFrame, PaymentContext, Path] | None = None
+
+
+def _parts_in_processes(store: GraphStore, read: PaymentPass, links: pd.DataFrame, ctx: PaymentContext) -> Iterator[_ChunkParts]:
+    """Each chunk's parts, made by :attr:`PaymentPass.workers` forked worker processes
+    (see :func:`_worker_parts`), in chunk order."""
+    global _second_pass
+    folder = read.spill / "tables"
+    folder.mkdir(exist_ok=True)
+    _second_pass = (store, read, links, ctx, folder)
+    # The objects this process holds are left out of the collector's passes from here:
+    # a full collection in a worker would write to every one of them and so copy each
+    # page of them into the worker (copy on write).
+    gc.freeze()
+    pool = ProcessPoolExecutor(read.workers, mp_context=mp.get_context("fork"))
+    try:
+        yield from pool.map(_worker_parts, range(len(read.chunks)))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
+        _second_pass = None
+
+
+def _worker_parts(ci: int) -> _ChunkParts:
+    """In a worker process: chunk ``ci``'s parts, its row tables written to Parquet files
+    in the store's columns and types (not sent back through the pipe)."""
+    assert _second_pass is not None
+    store, read, links, ctx, folder = _second_pass
+    rec, quarantined = _chunk_payments(read, ci, links)
+    if rec.empty:
+        return ci, quarantined, None, {}
+    parts = payment_parts(rec, ctx)
+    del rec
+    files = {}
+    for name, df in parts.rows.items():
+        if len(df):
+            path = folder / f"{name}-{ci:05d}.parquet"
+            table = store.arrow_table(name, df)
+            pq.write_table(table, path)
+            files[name] = (path, table.num_rows)
+    parts.rows = {}
+    release_freed_memory()
+    return ci, quarantined, parts, files

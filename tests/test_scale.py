@@ -89,24 +89,34 @@ def test_a_chunked_load_equals_the_load_in_one_piece(which: str, tmp_path: Path,
     chunked.close()
 
 
-def test_files_read_by_worker_processes_load_the_same_graph(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("which", ["golden", "tiny"])
+def test_files_read_by_worker_processes_load_the_same_graph(which: str, tmp_path: Path, monkeypatch, request) -> None:
     import loaders.stream
 
+    folder = GOLDEN_DIR if which == "golden" else request.getfixturevalue("tiny_folder")
     seen: list[str] = []
-    whole, whole_report = _load(GOLDEN_DIR, tmp_path, "whole", chunk_rows=None, workers=1)
+    whole, whole_report = _load(folder, tmp_path, "whole", chunk_rows=None, workers=1)
     monkeypatch.setattr(loaders.stream, "PARALLEL_BYTES", 0)  # a city's files, at fixture size
     pools: list[int] = []
     real = loaders.stream._read_in_processes
+    second: list[int] = []
+    real_second = loaders.stream._parts_in_processes
 
     def counted(*args, **kw):
         pools.append(args[-1])
         return real(*args, **kw)
 
+    def counted_second(store, read, *args, **kw):
+        second.append(read.workers)
+        return real_second(store, read, *args, **kw)
+
     monkeypatch.setattr(loaders.stream, "_read_in_processes", counted)
-    parallel, report = _load(
-        GOLDEN_DIR, tmp_path, "parallel", chunk_rows=3, workers=2, progress=lambda what, i, n: seen.append(what)
-    )
+    monkeypatch.setattr(loaders.stream, "_parts_in_processes", counted_second)
+    parallel, report = _load(folder, tmp_path, "parallel", chunk_rows=3, workers=2, progress=lambda what, i, n: seen.append(what))
     assert pools == [2]  # read by two worker processes
+    # and the payment tables of its chunks made by two worker processes, each chunk
+    # against the context as it was when they started (new people and their homes across chunks)
+    assert second == [2]
     assert dump(parallel, {"LoadBatch"}) == dump(whole, {"LoadBatch"})
     counts = [(f.file, f.rows_read, f.rows_loaded, f.rows_quarantined, f.duplicates) for f in whole_report.files]
     assert [(f.file, f.rows_read, f.rows_loaded, f.rows_quarantined, f.duplicates) for f in report.files] == counts
@@ -130,7 +140,10 @@ def test_the_second_pass_hands_freed_memory_back_after_every_chunk(tmp_path: Pat
     assert all(events[i - 1] == "release" for i in written)  # each after its chunk's memory went back
 
 
-def test_the_second_pass_copies_each_payment_table_once_whatever_the_chunks(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_second_pass_copies_each_payment_table_once_whatever_the_chunks(workers: int, tmp_path: Path, monkeypatch) -> None:
+    import loaders.stream
+
     statements: list[str] = []
     store = LadybugStore(tmp_path / "s")
     execute = store._conn.execute
@@ -140,15 +153,21 @@ def test_the_second_pass_copies_each_payment_table_once_whatever_the_chunks(tmp_
         return execute(cypher, *args, **kw)
 
     monkeypatch.setattr(store._conn, "execute", spy)
-    report = load_dataset(GOLDEN_DIR, store, reset=True, chunk_rows=10)
+    monkeypatch.setattr(loaders.stream, "PARALLEL_BYTES", 0)
+    report = load_dataset(GOLDEN_DIR, store, reset=True, chunk_rows=10, workers=workers)
     payment_rows = next(f for f in report.files if f.file == "payments.csv").rows_read
     assert payment_rows > 30  # several chunks of 10
-    copies = [c.split()[1] for c in statements if c.startswith("COPY ")]
+    copies = [c for c in statements if c.startswith("COPY ")]
     # a COPY into a table that holds rows keeps them in LadybugDB's memory until a
-    # checkpoint: a city's 68 chunks grew its heap by GBs. One COPY a table, from a file.
-    for name in ("Payment", "RECEIVED", "FOR_HOUSEHOLD"):
-        assert copies.count(name) == 1, name
-    assert store.count("Payment") == report.inserted["Payment"] > 30
+    # checkpoint: a city's 68 chunks grew its heap by GBs. One COPY a table, from a file
+    # (from the file each worker process wrote a chunk's rows to, with two workers).
+    chunks = sum(-(-f.rows_read // 10) for f in report.files if f.kind == "payments")
+    for name in ("Payment", "RECEIVED"):
+        (copy,) = [c for c in copies if c.split()[1] == name]
+        assert copy.count(".parquet'") == (1 if workers == 1 else chunks), name
+    assert [c.split()[1] for c in copies].count("FOR_HOUSEHOLD") == 1
+    loaded = sum(f.rows_loaded for f in report.files if f.kind == "payments")
+    assert store.count("Payment") == report.inserted["Payment"] == loaded
     store.close()
 
 
@@ -952,3 +971,59 @@ def test_a_declaration_without_an_id_is_matched_by_a_unique_name_in_its_villages
     assert got.targets == ["P3", None, "P4", None]  # 王芳: two in 东村; 李强 is in 东村, not 西村
     assert got.candidates == [1, 2, 1, 0]
     assert got.matched[0] == got.matched[2] == "姓名唯一匹配"
+
+
+def test_a_relationship_end_missing_from_the_nodes_is_named(tmp_path: Path) -> None:
+    from loaders.load import _check_endpoints
+
+    store = LadybugStore(tmp_path / "s")
+    nodes = {
+        "Person": pd.DataFrame({"pid": ["P1", "P2"]}),
+        "Household": pd.DataFrame({"hid": ["H1"]}),
+        "Payment": pd.DataFrame({"pay_id": ["X1"]}),
+    }
+    good = {"MEMBER_OF": pd.DataFrame({"from": ["P1", "P2"], "to": ["H1", "H1"]})}
+    _check_endpoints(nodes, {**good, "RECEIVED": pd.DataFrame({"from": ["P2"], "to": ["X1"]})}, store)
+    # the ends of one label are looked up together: the error still names the relationship
+    bad = {**good, "RECEIVED": pd.DataFrame({"from": ["P1", "P9", "P8"], "to": ["X1", "X1", "X1"]})}
+    with pytest.raises(RuntimeError, match="RECEIVED: 2 条关系的 from 端 Person 不存在，例如 P9"):
+        _check_endpoints(nodes, bad, store)
+    with pytest.raises(RuntimeError, match="MEMBER_OF: 1 条关系的 to 端 Household 不存在，例如 H2"):
+        _check_endpoints(nodes, {"MEMBER_OF": pd.DataFrame({"from": ["P1", "P2"], "to": ["H1", "H2"]})}, store)
+    store.close()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_person_only_payments_name_lives_where_the_earliest_payment_was_made(workers: int, tmp_path: Path, monkeypatch) -> None:
+    """Someone in no household register and no office gets the place of their earliest
+    payment (by date), wherever in the files and chunks it comes: here in the last chunk,
+    after rows paid later in another village. With two workers, each chunk's parts are
+    made against the context as it was when the workers started."""
+    import loaders.stream
+    from loaders.normalize import id_check_char
+
+    folder = tmp_path / "data"
+    shutil.copytree(GOLDEN_DIR, folder)
+    first17 = "37012319650101001"
+    new_id = first17 + id_check_char(first17)
+    rows = [
+        [f"N{i:02d}", "最低生活保障", "赵新", new_id, "", "青山镇", village, "300", day, day[:7], "", ""]
+        for i, (village, day) in enumerate(
+            [("东村", "2022-05-10"), ("东村", "2022-06-10"), ("东村", "2022-07-10"), ("西村", "2021-01-10")]
+        )
+    ]
+    with (folder / "payments.csv").open("a", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        # the first row alone in its chunk (chunks of 3), the earliest in the file's last chunk
+        writer.writerow(rows[0])
+        other = ["最低生活保障", "王秀英", "370123197203021043", "H01", "青山镇", "东村", "300", "2023-01-10", "2023-01", "", ""]
+        writer.writerows([f"F{i:02d}", *other] for i in range(5))  # paid to someone else, between them
+        writer.writerows(rows[1:])
+    monkeypatch.setattr(loaders.stream, "PARALLEL_BYTES", 0)
+    store, report = _load(folder, tmp_path, "s", chunk_rows=3, workers=workers)
+    assert sum(f.rows_quarantined for f in report.files) == sum(
+        f.rows_quarantined for f in _load(GOLDEN_DIR, tmp_path, "g", chunk_rows=3, workers=1)[1].files
+    )
+    got = store.run("MATCH (p:Person {pid: $pid}) RETURN p.town AS town, p.village AS village", {"pid": new_id})
+    assert got.to_dict("records") == [{"town": "青山镇", "village": "西村"}]
+    store.close()
