@@ -154,15 +154,26 @@ def parse_folder(folder: Path, progress: Progress | None = None) -> tuple[list[P
 
 
 def _check_endpoints(tables: dict[str, pd.DataFrame], rels: dict[str, pd.DataFrame], store: GraphStore) -> None:
-    """Every relationship's ends must be nodes of this load (a builder bug otherwise)."""
+    """Every relationship's ends must be nodes of this load (a builder bug otherwise).
+
+    The ends of each label are looked up together, in one hash table of its keys: a
+    city's 9.1M people made one table for each of the eight relationships ending at a
+    person, 23 s of the load."""
+    ends: dict[str, list[tuple[str, str, pd.Series]]] = {}
     for name, df in rels.items():
         rel = store.schema.rel(name)
         for end, label in (("from", rel.source), ("to", rel.target)):
-            keys = tables[label][store.schema.node(label).key]
-            missing = ~isin(df[end], keys)
-            if missing.any():
+            ends.setdefault(label, []).append((name, end, df[end]))
+    for label, cols in ends.items():
+        keys = tables[label][store.schema.node(label).key]
+        missing = ~isin(pd.concat([c for *_, c in cols], ignore_index=True), keys)
+        start = 0
+        for name, end, col in cols:
+            lost = missing[start : start + len(col)]
+            start += len(col)
+            if lost.any():
                 raise RuntimeError(
-                    f"{name}: {int(missing.sum())} 条关系的 {end} 端 {label} 不存在，例如 {df[end].iloc[int(missing.argmax())]}"
+                    f"{name}: {int(lost.sum())} 条关系的 {end} 端 {label} 不存在，例如 {col.iloc[int(lost.argmax())]}"
                 )
 
 
