@@ -260,3 +260,15 @@ def test_duplicate_rows_found_chunk_by_chunk_are_those_of_the_whole_file() -> No
     records = pd.concat([p.records for p in parts], ignore_index=True)
     pd.testing.assert_frame_equal(records, whole.records)
     assert records["src_line"].tolist() == [2, 3, 10]
+
+
+def test_blank_lines_are_skipped_and_later_lines_keep_their_numbers(tmp_path: Path) -> None:
+    from loaders.read import iter_csv
+
+    path = tmp_path / "payments.csv"
+    # an empty line, a line of empty cells, a line of spaces in every cell, and one whose
+    # first cell is empty but not the others: only the last is a row
+    path.write_text("a,b,c\n1,2,3\n\n,,\n  , ,\t\n,x,\n4,5,6\n", encoding="utf-8")
+    (raw,) = iter_csv(path)
+    assert raw.rows == [["1", "2", "3"], ["", "x", ""], ["4", "5", "6"]]
+    assert raw.lines == [2, 6, 7]
