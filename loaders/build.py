@@ -927,10 +927,28 @@ def _first_of_each(persons: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _ymd(iso: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Of date strings (ISO, ``YYYY-MM-DD``): the year, month × 100 + day, where the
+    first four characters are digits, and where the whole value is such a date (elsewhere
+    the numbers mean nothing). Read from the characters with numpy: pandas' string
+    slicing and ``to_numeric`` took 0.2 s of each 200k-row chunk of the payments'
+    second pass (a few dozen pay dates, 150k birth dates)."""
+    values = iso.to_numpy(dtype=object, na_value=None)
+    text = np.where(pd.isna(values), "", values).astype("U10")
+    d = text.view(np.uint32).reshape(len(text), 10).astype(np.int64) - ord("0")
+    is_digit = (d >= 0) & (d <= 9)
+    has_year = is_digit[:, :4].all(axis=1)
+    dash = ord("-") - ord("0")
+    is_date = has_year & is_digit[:, [5, 6, 8, 9]].all(axis=1) & (d[:, 4] == dash) & (d[:, 7] == dash)
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    md = d[:, 5] * 1000 + d[:, 6] * 100 + d[:, 8] * 10 + d[:, 9]
+    return year, md, has_year, is_date
+
+
 def _year(iso: pd.Series) -> pd.Series:
-    """ISO date strings → their year as an integer (nullable); ages are computed from it."""
-    y = pd.to_numeric(iso.astype("string").str.slice(0, 4), errors="coerce")
-    return y.astype("Int64")
+    """Date strings → their year as an integer (nullable); ages are computed from it."""
+    year, _, has_year, _ = _ymd(iso)
+    return pd.Series(pd.arrays.IntegerArray(np.where(has_year, year, 0), ~has_year), index=iso.index)
 
 
 def _age(birth: pd.Series, on: pd.Series) -> pd.Series:
@@ -939,11 +957,12 @@ def _age(birth: pd.Series, on: pd.Series) -> pd.Series:
     Kept on each payment, from the birth date in the payment's own ID number, so that an
     age rule is a filter on one node rather than a join of every payment to its person.
     """
-    b, d = birth.astype("string"), on.astype("string")
-    years = pd.to_numeric(d.str.slice(0, 4), errors="coerce") - pd.to_numeric(b.str.slice(0, 4), errors="coerce")
-    before_birthday = (d.str.slice(5, 10) < b.str.slice(5, 10)).fillna(False).astype(int)
-    age = years - before_birthday
-    return age.astype("Int64")
+    by, bmd, b_year, b_date = _ymd(birth)
+    dy, dmd, d_year, d_date = _ymd(on)
+    ok = b_year & d_year
+    # a year's difference, less one before the birthday (known only of two whole dates)
+    age = dy - by - (b_date & d_date & (dmd < bmd))
+    return pd.Series(pd.arrays.IntegerArray(np.where(ok, age, 0), ~ok), index=birth.index)
 
 
 def _means_tested(programs: pd.DataFrame) -> dict[str, bool]:

@@ -1027,3 +1027,17 @@ def test_a_person_only_payments_name_lives_where_the_earliest_payment_was_made(w
     got = store.run("MATCH (p:Person {pid: $pid}) RETURN p.town AS town, p.village AS village", {"pid": new_id})
     assert got.to_dict("records") == [{"town": "青山镇", "village": "西村"}]
     store.close()
+
+
+def test_years_and_ages_from_date_strings() -> None:
+    from loaders.build import _age, _year
+
+    birth = pd.Series(["1980-03-10", "1980-03-10", "1980-03-10", "2000-02-29", None, "", "1980-03-10", "1980"], dtype=object)
+    on = pd.Series(["2021-03-09", "2021-03-10", "2021-03-11", "2021-02-28", "2021-01-01", "2021-01-01", None, "2021-01-01"])
+    # the day before the birthday, the day itself, the day after; a leap-day birth;
+    # missing and empty values; a year alone has a year but no birthday to compare
+    assert _age(birth, on).tolist() == [40, 41, 41, 20, pd.NA, pd.NA, pd.NA, 41]
+    assert _age(birth.astype("str"), on.astype("str")).tolist() == [40, 41, 41, 20, pd.NA, pd.NA, pd.NA, 41]
+    assert _year(birth).tolist() == [1980, 1980, 1980, 2000, pd.NA, pd.NA, 1980, 1980]
+    assert str(_year(birth).dtype) == str(_age(birth, on).dtype) == "Int64"
+    assert _year(pd.Series(["2021-03-10"], index=[7])).index.tolist() == [7]  # aligned with its input
