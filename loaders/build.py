@@ -643,9 +643,9 @@ class PaymentParts:
 
     #: a row per payment: Payment, RECEIVED, FOR_HOUSEHOLD
     rows: dict[str, pd.DataFrame]
-    #: node label -> the chunk's candidate nodes, unique by key and hashed
+    #: node label -> the chunk's nodes the context did not know then, unique by key and hashed
     nodes: dict[str, Keyed]
-    #: (person, account) pairs of the chunk and their hashes (USES_ACCOUNT)
+    #: the chunk's (person, account) pairs the context did not know then, hashed (USES_ACCOUNT)
     uses: Keyed
     #: the chunk's people who may have no home yet: known without one, or new
     persons: list[str]
