@@ -1041,3 +1041,29 @@ def test_years_and_ages_from_date_strings() -> None:
     assert _year(birth).tolist() == [1980, 1980, 1980, 2000, pd.NA, pd.NA, 1980, 1980]
     assert str(_year(birth).dtype) == str(_age(birth, on).dtype) == "Int64"
     assert _year(pd.Series(["2021-03-10"], index=[7])).index.tolist() == [7]  # aligned with its input
+
+
+def test_a_failure_in_a_second_pass_worker_stops_the_load_and_copies_no_payment(tmp_path: Path, monkeypatch) -> None:
+    import gc
+
+    import loaders.build
+    import loaders.stream
+
+    real = loaders.build.payment_parts
+    calls = {"n": 0}
+
+    def failing(payments, ctx):  # in a worker (forked with this patch): the third chunk fails
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise ValueError("第三块出错")
+        return real(payments, ctx)
+
+    monkeypatch.setattr(loaders.stream, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(loaders.stream, "payment_parts", failing)
+    store = LadybugStore(tmp_path / "s")
+    with pytest.raises(ValueError, match="第三块出错"):
+        load_dataset(GOLDEN_DIR, store, reset=True, chunk_rows=3, workers=2)
+    assert store.count("Payment") == 0 and store.count("RECEIVED") == 0  # the staged tables were not copied
+    assert store.count("Person") > 0  # the reference graph was written before the pass
+    assert gc.get_freeze_count() == 0 and loaders.stream._second_pass is None  # the pass cleaned up after itself
+    store.close()
