@@ -212,7 +212,8 @@ def load_dataset(
     folder's payment files are read (a new month), against the people, households and
     programs already in the store. ``resolution`` defaults to identity resolution on,
     with the reviewers' decisions from the workbench database. ``workers``: processes
-    reading the files (default one per core; files are read in parallel only when large).
+    reading the files and making the chunks' payment tables (default one per core; only
+    when the files are large).
     """
     from resolve.review import load_decisions
 
