@@ -582,11 +582,10 @@ def _new(df: pd.DataFrame, key: str, known: KeySet) -> pd.DataFrame:
 
 def _new_of(rows: Keyed, known: KeySet) -> pd.DataFrame:
     """The rows whose key (hashed once, by :func:`keyed`) ``known`` does not have yet;
-    their keys become known. A missing key is never known."""
-    found = np.zeros(len(rows.present), dtype=bool)
-    found[rows.present] = hit = known.has_hashes(rows.hashes)
-    known.add_hashes(rows.hashes[~hit])
-    return rows.rows[~found]
+    their keys become known."""
+    new = rows.lacking(known)
+    known.add_hashes(new.hashes)
+    return new.rows
 
 
 def _in_set(values: pd.Series, members: set) -> np.ndarray:
@@ -622,17 +621,19 @@ class Keyed:
     hashes: np.ndarray
     present: np.ndarray
 
+    def lacking(self, known: KeySet) -> Keyed:
+        """The rows whose key ``known`` does not have (a missing key is never known)."""
+        hit = known.has_hashes(self.hashes)
+        drop = np.zeros(len(self.present), dtype=bool)
+        drop[self.present] = hit
+        return Keyed(self.rows[~drop], self.hashes[~hit], self.present[~drop])
+
 
 def keyed(df: pd.DataFrame, keys: pd.Series, known: KeySet | None = None) -> Keyed:
     """The rows of ``df`` with their ``keys`` (a column, distinct) hashed; with ``known``,
     only the rows whose key it lacks (keys are never forgotten: one known now is known later)."""
-    h, present = _hashes(keys)
-    if known is None:
-        return Keyed(df, h, present)
-    hit = known.has_hashes(h)
-    drop = np.zeros(len(present), dtype=bool)
-    drop[present] = hit
-    return Keyed(df[~drop], h[~hit], present[~drop])
+    rows = Keyed(df, *_hashes(keys))
+    return rows if known is None else rows.lacking(known)
 
 
 @dataclass
