@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from loaders.contract import KINDS, Column, header_key
 from loaders.normalize import (
@@ -24,6 +26,7 @@ from loaders.normalize import (
     day_number,
     normalise_id,
     normalise_name,
+    normalise_texts,
     parse_amount,
     parse_bool,
     parse_date,
@@ -173,15 +176,19 @@ def _normalise_uniques(
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """The outputs (one array per output column) and the row error of each distinct value.
 
-    ID numbers already in canonical form are validated for the whole column at once
-    (:func:`valid_canonical_ids`); every other value goes through ``fn``, with ``cache``.
+    The common spellings are normalised for the whole column at once: ID numbers already
+    in canonical form (:func:`valid_canonical_ids`), codes that are plain ASCII, amounts
+    written as plain decimals; names, free text and the other codes go through NFKC (and
+    OpenCC) joined into one string. The rest goes through ``fn`` one by one, with ``cache``.
     """
     n = len(uniques)
     outs = [np.full(n, None, dtype=object) for _ in names]
     errs = np.full(n, None, dtype=object)
     todo = np.arange(n)
+    if n and col.parse in ("id", "code", "amount"):
+        texts = pa.array(uniques, pa.string())
     if col.parse == "id" and n:
-        ok, births, sexes = valid_canonical_ids(uniques)
+        ok, births, sexes = valid_canonical_ids(uniques, texts=texts)
         done = np.flatnonzero(ok)
         outs[0][done] = np.asarray(uniques, dtype=object)[done]
         outs[1][:] = False
@@ -189,24 +196,66 @@ def _normalise_uniques(
         outs[3][done], outs[4][done] = births[done], sexes[done]
         todo = np.flatnonzero(~ok)
     elif col.parse == "code" and n:
-        # account numbers, household ids: ASCII without white space is already what
-        # compact() returns (NFKC leaves ASCII as it is)
-        s = pd.Series(uniques, dtype=object)
-        plain = (s.str.isascii() & ~s.str.contains(r"\s") & (s != "")).to_numpy(dtype=bool)
-        outs[0][plain] = s[plain].to_numpy(dtype=object)
+        # account numbers, household ids: ASCII without white space (Python's, which counts
+        # \x1c-\x1f) is already what compact() returns (NFKC leaves ASCII as it is)
+        plain = pc.and_(
+            pc.and_(pc.string_is_ascii(texts), pc.invert(pc.match_substring_regex(texts, "[\t\n\v\f\r\x1c-\x1f ]"))),
+            pc.greater(pc.utf8_length(texts), 0),
+        )
+        plain = plain.to_numpy(zero_copy_only=False)
+        outs[0][plain] = np.asarray(uniques, dtype=object)[plain]
         todo = np.flatnonzero(~plain)
+    elif col.parse == "amount" and n:
+        # 1200, 1200.5, 2,150.00: the value parse_amount gives (a float of at most two
+        # decimals is the nearest double either way); at most 15 digits, so that Decimal's
+        # rounding never runs out of precision on the ones left to it
+        plain = pc.match_substring_regex(texts, "^[0-9][0-9,]{0,18}(\\.[0-9]{1,2})?$")
+        plain = pc.and_(plain, pc.less_equal(pc.utf8_length(pc.replace_substring(texts, ",", "")), 18))
+        plain = plain.to_numpy(zero_copy_only=False)
+        if plain.any():
+            values = pc.cast(pc.replace_substring(texts.filter(pa.array(plain)), ",", ""), pa.float64())
+            outs[0][plain] = values.to_numpy(zero_copy_only=False).astype(object)
+        todo = np.flatnonzero(~plain)
+    if not len(todo):
+        return outs, errs
+    texts_left = [uniques[i] for i in todo.tolist()]
+    # names, free text, codes: normalised together, no cache (one call over the joined
+    # values costs less than looking each up)
+    values = normalise_texts(col.parse, texts_left)
+    if values is not None:
+        column = np.empty(len(values), dtype=object)
+        column[:] = values
+        empty = column == ""
+        column[empty] = None
+        outs[0][todo] = column
+        if col.required:
+            errs[todo[empty]] = f"缺少必填字段「{col.canonical}」"
+        return outs, errs
     known = None
     if cache is not None:
         known = cache.setdefault(col.field, {})
         if len(known) > CACHE_LIMIT:
             known.clear()
-    for i in todo.tolist():
-        u = uniques[i]
-        r = fn(u) if known is None else (known[u] if u in known else known.setdefault(u, fn(u)))
-        for k in range(len(names)):
-            outs[k][i] = r[0][k]
-        errs[i] = r[1]
+    results = (
+        [fn(u) for u in texts_left]
+        if known is None
+        else [known[u] if u in known else known.setdefault(u, fn(u)) for u in texts_left]
+    )
+    _put(outs, errs, todo.tolist(), results)
     return outs, errs
+
+
+def _put(outs: list[np.ndarray], errs: np.ndarray, at: list[int], results: list[tuple[tuple, str | None]]) -> None:
+    """Write normaliser results (outputs, error) at positions ``at``."""
+    if not at:
+        return
+    for k, out in enumerate(outs):
+        column = np.empty(len(at), dtype=object)
+        column[:] = [r[0][k] for r in results]
+        out[at] = column
+    column = np.empty(len(at), dtype=object)
+    column[:] = [r[1] for r in results]
+    errs[at] = column
 
 
 def parse_table(
@@ -225,53 +274,48 @@ def parse_table(
     from chunk to chunk (the same person's ID number and name recur every month).
     """
     out = ParsedFile(path, kind, file_id(path.name), raw.encoding, raw.sha256)
-    out.rows_read = len(raw.rows)
+    out.rows_read = len(raw)
     mapping, ignored = map_headers(raw.headers, kind, extra_aliases or {}, path.name)
     if ignored:
         out.notes.append("忽略未知列: " + "、".join(ignored))
     width = len(raw.headers)
-    # every row as wide as the header and the widest row, short ones padded with empty
-    # cells here (a city chunk of 200k rows: 4 ms to find none is short)
-    n = max(width, max(map(len, raw.rows), default=0))
-    rows = raw.rows if all(len(r) == n for r in raw.rows) else [[*r, *[""] * (n - len(r))] for r in raw.rows]
-    frame = pd.DataFrame(rows, columns=range(n), dtype=object)
+    cells = _Cells(raw)
+    n_rows, n = len(raw), cells.width
     lines = np.asarray(raw.lines, dtype=np.int64)
     # Each column's distinct values, once: for the row hashes (every column, in chunks) and
-    # for normalising (the mapped ones). No cell is missing now, so the NA sentinel changes
-    # nothing, and it skips pandas' own NA mask.
-    hashing = seen_rows is not None and len(frame) > 0
-    factorized = {j: pd.factorize(frame[j].to_numpy(), use_na_sentinel=True) for j in (range(n) if hashing else mapping)}
+    # for normalising (the mapped ones).
+    hashing = seen_rows is not None and n_rows > 0
+    factorized = {j: cells.factorize(j) for j in (range(n) if hashing else mapping)}
     # A duplicate row is one whose cells equal an earlier row's: counted, loaded once.
     if hashing:
         # one 64-bit hash per row serves both checks (within the chunk, against earlier
         # chunks); two different rows hashing alike in one file: odds ~ 1 in 10^7 at 16M rows.
         # The hash of a cell is its column's distinct value's: a chunk of 200k payment rows
         # took 0.28 s to hash every cell, 0.10 s this way.
-        cells = [pd.util.hash_array(np.asarray(u, dtype=object), categorize=False)[c] for c, u in factorized.values()]
-        hashes = combine_hashes(cells[:width])
-        if len(cells) > width:
+        hashed = [pd.util.hash_array(np.asarray(u, dtype=object), categorize=False)[c] for c, u in factorized.values()]
+        hashes = combine_hashes(hashed[:width])
+        if len(hashed) > width:
             # cells beyond the header count only where a row has them: a chunk with one row
             # too wide pads the others with empty cells, which must not set them apart from
             # the same rows in other chunks (as over the whole file)
-            wide = (frame.iloc[:, width:] != "").any(axis=1).to_numpy()
-            hashes[wide] = combine_hashes([hashes, *cells[width:]])[wide]
+            wide = cells.beyond_header(width, strip=False)
+            hashes[wide] = combine_hashes([hashes, *hashed[width:]])[wide]
         dup = pd.Series(hashes).duplicated().to_numpy()
         hashes = hashes.tolist()
         dup = dup | np.fromiter((h in seen_rows for h in hashes), bool, len(hashes))
         seen_rows.update(h for h, d in zip(hashes, dup.tolist(), strict=True) if not d)
     else:
-        dup = frame.duplicated().to_numpy() if len(frame) else np.zeros(0, bool)
+        dup = cells.duplicated()
     out.duplicates = int(dup.sum())
-    errors = np.full(len(frame), None, dtype=object)
-    if frame.shape[1] > width:
-        extra = frame.iloc[:, width:].apply(lambda s: s.str.strip() != "").any(axis=1).to_numpy()
-        errors[extra] = "本行列数多于表头"
+    errors = np.full(n_rows, None, dtype=object)
+    if n > width:
+        errors[cells.beyond_header(width, strip=True)] = "本行列数多于表头"
     columns: dict[str, np.ndarray] = {}
     for j, col in mapping.items():
         codes, uniques = factorized[j]
         if col.parse == "id" and raw.numeric:
-            values = frame[j]
-            flags = np.zeros(len(frame), bool)
+            values = cells.frame[j]
+            flags = np.zeros(n_rows, bool)
             for r, c in raw.numeric:
                 if c == j:
                     flags[r] = True
@@ -288,12 +332,12 @@ def parse_table(
     for col in KINDS[kind]:  # optional columns absent from the file
         if col.field not in {c.field for c in mapping.values()}:
             for name in _parser(col)[0]:
-                columns[name] = np.full(len(frame), None, dtype=object)
+                columns[name] = np.full(n_rows, None, dtype=object)
     bad = (errors != None) & ~dup  # noqa: E711
     header_texts = [str(h) for h in raw.headers]
-    for i in np.flatnonzero(bad):
-        cells = frame.iloc[i].tolist()
-        raw_values = {header_texts[j] if j < width else f"第{j + 1}列": cells[j] for j in range(len(cells))}
+    bad_rows = np.flatnonzero(bad)
+    for i, row in zip(bad_rows.tolist(), cells.rows_at(bad_rows), strict=True):
+        raw_values = {header_texts[j] if j < width else f"第{j + 1}列": row[j] for j in range(len(row))}
         out.quarantine.append({"file": path.name, "line": int(lines[i]), "kind": kind, "reason": errors[i], "raw": raw_values})
     keep = ~dup & ~bad
     # object columns, not pandas' Arrow strings: later steps walk rows, which Arrow makes slow
@@ -303,9 +347,64 @@ def parse_table(
     if kind == "payments":
         # the header's cells only: a row too wide is quarantined, and the empty cells it pads the
         # other rows with must not change their ids (which then depended on the chunk)
-        records = _payment_defaults(records, frame.iloc[:, :width][keep], path.name)
+        records = _payment_defaults(records, lambda rows: cells.rows_at(np.flatnonzero(keep)[rows], width), path.name)
     out.records = records.reset_index(drop=True)
     return out
+
+
+class _Cells:
+    """A table's cells for :func:`parse_table`, from rows of text (a frame of objects,
+    every row as wide as the widest) or from Arrow columns (every row as wide as the
+    header, as the columnar CSV reader guarantees): only distinct values become Python
+    objects then, where a frame makes one of every cell."""
+
+    def __init__(self, raw: RawTable) -> None:
+        self.columns = raw.columns
+        if self.columns is not None:
+            self.width = len(self.columns)
+            return
+        # every row as wide as the header and the widest row, short ones padded with empty
+        # cells here (a city chunk of 200k rows: 4 ms to find none is short)
+        width = max(len(raw.headers), max(map(len, raw.rows), default=0))
+        rows = raw.rows if all(len(r) == width for r in raw.rows) else [[*r, *[""] * (width - len(r))] for r in raw.rows]
+        self.frame = pd.DataFrame(rows, columns=range(width), dtype=object)
+        self.width = width
+
+    def factorize(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``j`` as codes into its distinct values (in order of first appearance)."""
+        if self.columns is None:
+            # no cell is missing, so the NA sentinel changes nothing and skips pandas' NA mask
+            return pd.factorize(self.frame[j].to_numpy(), use_na_sentinel=True)
+        encoded = self.columns[j].dictionary_encode()
+        return encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp), encoded.dictionary.to_numpy(zero_copy_only=False)
+
+    def beyond_header(self, width: int, strip: bool) -> np.ndarray:
+        """Rows with a cell past the header's (one with text, if ``strip``)."""
+        if self.columns is not None or self.width <= width:
+            return np.zeros(len(self.frame) if self.columns is None else len(self.columns[0]), bool)
+        extra = self.frame.iloc[:, width:]
+        if strip:
+            return extra.apply(lambda s: s.str.strip() != "").any(axis=1).to_numpy()
+        return (extra != "").any(axis=1).to_numpy()
+
+    def duplicated(self) -> np.ndarray:
+        """Rows equal to an earlier row."""
+        if self.columns is None:
+            return self.frame.duplicated().to_numpy() if len(self.frame) else np.zeros(0, bool)
+        if not len(self.columns) or not len(self.columns[0]):
+            return np.zeros(0 if not self.columns else len(self.columns[0]), bool)
+        codes = pd.DataFrame({j: self.factorize(j)[0] for j in range(self.width)})
+        return codes.duplicated().to_numpy()
+
+    def rows_at(self, rows: np.ndarray, width: int | None = None) -> list[list[str]]:
+        """The cells of the rows at positions ``rows`` (the first ``width`` of each)."""
+        width = self.width if width is None else width
+        if not len(rows):
+            return []
+        if self.columns is None:
+            return self.frame.iloc[rows, :width].to_numpy(dtype=object).tolist()
+        at = pa.array(rows, pa.int64())
+        return [list(r) for r in zip(*(c.take(at).to_pylist() for c in self.columns[:width]), strict=True)]
 
 
 def combine_hashes(columns: list[np.ndarray]) -> np.ndarray:
@@ -320,19 +419,30 @@ def combine_hashes(columns: list[np.ndarray]) -> np.ndarray:
     return out + np.uint64(97531)
 
 
-def _payment_defaults(records: pd.DataFrame, raw: pd.DataFrame, file_name: str) -> pd.DataFrame:
-    """Fill a payment's period from its pay date and derive an id for rows without 流水号."""
+def _payment_defaults(records: pd.DataFrame, raw_rows: Callable[[np.ndarray], list[list[str]]], file_name: str) -> pd.DataFrame:
+    """Fill a payment's period from its pay date and derive an id for rows without 流水号
+    (``raw_rows``: the header's cells of the records at the positions given)."""
     period = records["period"]
-    records["period"] = period.where(period.notna(), records["pay_date"].str.slice(0, 7))
-    records["period_year"] = records["period"].str.slice(0, 4)
+    records["period"] = period.where(period.notna(), _slice_text(records["pay_date"], 7))
+    records["period_year"] = _slice_text(records["period"], 4)
     missing = records["payment_id"].isna().to_numpy()
     if missing.any():
-        cells = raw[missing].to_numpy(dtype=object)
+        cells = raw_rows(np.flatnonzero(missing))
         derived = [
             "R" + hashlib.sha1((file_name + "\x1e" + "\x1f".join(map(str, row))).encode()).hexdigest()[:20] for row in cells
         ]
         records.loc[missing, "payment_id"] = derived
     return records
+
+
+def _slice_text(values: pd.Series, n: int) -> pd.Series:
+    """The first ``n`` characters of each text (None stays None), cut once per distinct
+    value: a chunk holds a few dozen dates and periods in 200k rows."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    cut = np.empty(len(uniques) + 1, dtype=object)
+    cut[:-1] = [u[:n] for u in uniques]
+    cut[-1] = None  # code -1: a missing value
+    return pd.Series(cut[codes], index=values.index, dtype=object)
 
 
 def quarantine_json(raw: dict[str, str]) -> str:

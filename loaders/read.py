@@ -6,9 +6,14 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 
 class FileError(Exception):
@@ -26,6 +31,19 @@ class RawTable:
     sha256: str
     #: (row index, column index) of XLSX cells stored as numbers.
     numeric: set[tuple[int, int]] = field(default_factory=set)
+    #: The cells column by column (Arrow strings, one per header cell), instead of ``rows``:
+    #: what the columnar CSV reader gives (see :func:`iter_csv`).
+    columns: list[pa.Array] | None = None
+
+    def __len__(self) -> int:
+        """Rows in the table."""
+        return len(self.rows) if self.columns is None else len(self.lines)
+
+    def sample_rows(self, n: int) -> list[list[str]]:
+        """The first ``n`` rows as lists of text, whichever form the table holds."""
+        if self.columns is None:
+            return self.rows[:n]
+        return [list(r) for r in zip(*(c.slice(0, n).to_pylist() for c in self.columns), strict=True)]
 
 
 def sniff_csv(path: Path) -> tuple[str, str]:
@@ -79,22 +97,37 @@ def iter_csv(path: Path, chunk_rows: int | None = None) -> Iterator[RawTable]:
     whole file's SHA-256; blank lines are skipped. At least one chunk is yielded, so a
     file with a header and no rows still has its columns checked. Memory is bounded by
     the chunk, not the file.
+
+    Read in chunks, a file is parsed by Arrow's CSV reader block by block and its chunks
+    hold columns (:attr:`RawTable.columns`); a block Arrow cannot take as it is (a quote,
+    a NUL, a lone carriage return, a row of another width than the header) is read by
+    Python's ``csv`` module as a whole file is, so rows, lines and errors are the same.
     """
     encoding, sha = sniff_csv(path)
-    headers: list[str] | None = None
+    if chunk_rows:
+        columnar = _iter_csv_columns(path, encoding, sha, chunk_rows)
+        if columnar is not None:
+            yield from columnar
+            return
+    yield from _iter_csv_rows(path, encoding, sha, chunk_rows)
+
+
+def _iter_csv_rows(
+    path: Path, encoding: str, sha: str, chunk_rows: int | None, offset: int = 0, start: int = 1, headers: list[str] | None = None
+) -> Iterator[RawTable]:
+    """Python's ``csv`` reader from byte ``offset`` (the start of physical line ``start``)."""
     rows: list[list[str]] = []
     lines: list[int] = []
-    start = 1
     yielded = False
-    with path.open(encoding=encoding, newline="") as fh:
+    with path.open("rb") as raw_fh:
+        raw_fh.seek(offset)
+        fh = io.TextIOWrapper(raw_fh, encoding=encoding if offset == 0 else encoding.removesuffix("-sig"), newline="")
         reader = csv.reader(fh)
+        first = start
         try:
             for record in reader:
-                line, start = start, reader.line_num + 1
-                # blank: no cell has anything but spaces. The first cell decides almost every
-                # row; the joined cells decide the rest in one call (a generator over every
-                # cell of 23M rows took 80 s of a city's first pass)
-                if not (record and (record[0].strip() or "".join(record).strip())):
+                line, start = start, first + reader.line_num
+                if not _has_text(record):
                     continue
                 if headers is None:
                     headers = record
@@ -111,6 +144,211 @@ def iter_csv(path: Path, chunk_rows: int | None = None) -> Iterator[RawTable]:
         raise FileError(f"{path.name}: 文件为空（没有表头）")
     if rows or not yielded:
         yield RawTable(headers, rows, lines, encoding, sha)
+
+
+def _has_text(record: list[str]) -> bool:
+    # blank: no cell has anything but spaces. The first cell decides almost every row; the
+    # joined cells decide the rest in one call (a generator over every cell of 23M rows
+    # took 80 s of a city's first pass)
+    return bool(record and (record[0].strip() or "".join(record).strip()))
+
+
+#: Bytes the columnar reader parses at a time (some 200k rows of a payment file).
+ARROW_BLOCK = 1 << 25
+
+
+def _iter_csv_columns(path: Path, encoding: str, sha: str, chunk_rows: int) -> Iterator[RawTable] | None:
+    """The columnar reading of :func:`iter_csv`, or None when the header line itself is
+    one Arrow should not read (it holds a quote): then the whole file is read by Python."""
+    with path.open("rb") as fh:
+        first = fh.read(ARROW_BLOCK)
+    whole_file = len(first) < ARROW_BLOCK
+    if encoding == "utf-8-sig":
+        first = first.removeprefix(codecs.BOM_UTF8)
+    skip = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0
+    text_encoding = encoding.removesuffix("-sig")
+    # the header: the first line with text. Found line by line in the first block; a header
+    # line with a quote (it could run over lines) leaves the file to Python's reader
+    pos, line = 0, 1
+    while True:
+        end = first.find(b"\n", pos)
+        if end < 0 and not whole_file:
+            return None  # a header line longer than a block: no file a department exports
+        piece = first[pos:] if end < 0 else first[pos:end]
+        if b'"' in piece or b"\r" in piece.rstrip(b"\r") or b"\x00" in piece:
+            return None
+        try:
+            record = next(csv.reader([piece.decode(text_encoding)]), [])
+        except (UnicodeDecodeError, csv.Error):
+            return None
+        if _has_text(record):
+            headers = record
+            break
+        if end < 0:
+            return None  # no header at all: Python's reader says so
+        pos, line = end + 1, line + 1
+    return _columns_after(path, encoding, sha, chunk_rows, headers, skip + (end + 1 if end >= 0 else len(first)), line + 1)
+
+
+def _columns_after(
+    path: Path, encoding: str, sha: str, chunk_rows: int, headers: list[str], offset: int, line: int
+) -> Iterator[RawTable]:
+    """Chunks of the rows after the header (at byte ``offset``, physical line ``line``)."""
+    width = len(headers)
+    names = [f"c{i}" for i in range(width)]
+    read_options = pacsv.ReadOptions(column_names=names, use_threads=False, block_size=ARROW_BLOCK + (1 << 20))
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+    )
+    text_encoding = encoding.removesuffix("-sig")
+    pending: list[tuple[pa.Table | list[list[str]], np.ndarray]] = []
+    held = 0
+    yielded = False
+
+    def take(n: int) -> RawTable:
+        """The first ``n`` pending rows as one chunk: columns when all came from Arrow."""
+        nonlocal held
+        got: list[tuple[pa.Table | list[list[str]], np.ndarray]] = []
+        need = n
+        while need:
+            piece, lines = pending[0]
+            k = min(need, len(lines))
+            if k == len(lines):
+                pending.pop(0)
+                got.append((piece, lines))
+            else:
+                got.append((piece[:k], lines[:k]))
+                pending[0] = (piece[k:], lines[k:])
+            need -= k
+        held -= n
+        lines = np.concatenate([g[1] for g in got]).tolist() if got else []
+        if all(isinstance(g[0], pa.Table) for g in got):
+            table = pa.concat_tables([g[0] for g in got]) if got else None
+            columns = [table.column(i).combine_chunks() if table is not None else pa.array([], pa.string()) for i in range(width)]
+            return RawTable(headers, [], lines, encoding, sha, columns=columns)
+        rows: list[list[str]] = []
+        for piece, _ in got:
+            rows.extend(piece if isinstance(piece, list) else _table_rows(piece))
+        return RawTable(headers, rows, lines, encoding, sha)
+
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        rest = b""
+        while True:
+            data = fh.read(ARROW_BLOCK)
+            at_end = len(data) < ARROW_BLOCK
+            data = rest + data
+            cut = len(data) if at_end else data.rfind(b"\n") + 1
+            if cut == 0 and not at_end:
+                rest = data  # one line longer than a block: read on
+                continue
+            block, rest = data[:cut], data[cut:]
+            parsed = None if b"\x00" in block else _parse_block(block, line, read_options, convert, text_encoding)
+            if parsed is None:
+                # a quoted cell holds a line break (or a NUL is in the block): from here on
+                # the file is Python's, whose records may run over lines
+                for piece in _iter_csv_rows(path, encoding, sha, chunk_rows, fh.tell() - len(data), line, headers):
+                    if piece.rows:
+                        pending.append((piece.rows, np.asarray(piece.lines, dtype=np.int64)))
+                        held += len(piece.rows)
+                    while held >= chunk_rows:
+                        yield take(chunk_rows)
+                        yielded = True
+                break
+            piece, lines, line = parsed
+            if len(lines):
+                pending.append((piece, lines))
+                held += len(lines)
+            while held >= chunk_rows:
+                yield take(chunk_rows)
+                yielded = True
+            if at_end:
+                break
+    if held or not yielded:
+        yield take(held)
+
+
+def _parse_block(
+    block: bytes, line: int, read_options: pacsv.ReadOptions, convert: pacsv.ConvertOptions, text_encoding: str
+) -> tuple[pa.Table | list[list[str]], np.ndarray, int] | None:
+    """One block of whole lines starting at physical line ``line``: its rows (an Arrow
+    table, or lists of text where Arrow cannot take them), their lines, and the line after
+    the block. None when a quoted cell runs over a line break (Arrow reads line by line).
+
+    Lines with a quote are read by Python's reader too, each alone; the block is Arrow's
+    only when it reads them alike (``"2,150.00"`` is; a stray quote mid-cell may not be)."""
+    if not block:
+        return [], np.zeros(0, np.int64), line
+    original = block
+    data = np.frombuffer(block, dtype=np.uint8)
+    ends = np.flatnonzero(data == 10)
+    if len(ends) == 0 or ends[-1] != len(block) - 1:
+        ends = np.append(ends, len(block))  # the file's last line, without a line break
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    n_lines = len(ends)
+    carriage = block.count(b"\r")
+    if carriage and carriage != block.count(b"\r\n"):
+        return _python_block(block, line, text_encoding)  # a lone CR ends a line for Python
+    length = ends - starts - (data[np.maximum(ends - 1, 0)] == 13) * (ends > starts)
+    filled = length > 0
+    numbers = line + np.flatnonzero(filled)
+    if not filled.all():  # empty lines: Arrow would read them as rows of one cell
+        block = b"".join(block[s : e + 1] for s, e in zip(starts[filled].tolist(), ends[filled].tolist(), strict=True))
+    if text_encoding != "utf-8":
+        try:
+            block = block.decode(text_encoding).encode("utf-8")
+        except UnicodeDecodeError:
+            return _python_block(original, line, text_encoding)
+    try:
+        table = pacsv.read_csv(io.BytesIO(block), read_options=read_options, convert_options=convert) if len(numbers) else None
+    except pa.ArrowInvalid:  # a row wider or narrower than the header
+        return _python_block(original, line, text_encoding)
+    if table is None:
+        return [], np.zeros(0, np.int64), line + n_lines
+    if table.num_rows != len(numbers):
+        return _python_block(original, line, text_encoding)
+    quoted = np.flatnonzero(data == 34)
+    if len(quoted):
+        at = np.unique(np.searchsorted(ends, quoted))  # the lines holding a quote
+        rank = np.cumsum(filled) - 1  # their rows in the table
+        texts = [original[s : e + 1].decode(text_encoding) for s, e in zip(starts[at].tolist(), ends[at].tolist(), strict=True)]
+        python = [next(csv.reader(io.StringIO(t if t.endswith("\n") else t + "\n", newline="")), []) for t in texts]
+        if any("\n" in c or "\r" in c for r in python for c in r):
+            return None
+        arrow = [table.column(i).take(pa.array(rank[at])).to_pylist() for i in range(table.num_columns)]
+        if [list(r) for r in zip(*arrow, strict=True)] != python:
+            return _python_block(original, line, text_encoding)
+    # rows whose cells are all blank (",,, ,"): skipped, as Python's reader does
+    first = table.column(0).combine_chunks().dictionary_encode()
+    blank_first = np.asarray([not u.strip() for u in first.dictionary.to_pylist()], dtype=bool)
+    maybe = np.flatnonzero(blank_first[first.indices.to_numpy(zero_copy_only=False)]) if blank_first.any() else []
+    if len(maybe):
+        cells = [table.column(i).take(pa.array(maybe)).to_pylist() for i in range(table.num_columns)]
+        keep = np.ones(table.num_rows, bool)
+        keep[maybe] = [bool("".join(r).strip()) for r in zip(*cells, strict=True)]
+        table, numbers = table.filter(pa.array(keep)), numbers[keep]
+    return table, numbers.astype(np.int64), line + n_lines
+
+
+def _python_block(block: bytes, line: int, text_encoding: str) -> tuple[list[list[str]], np.ndarray, int] | None:
+    """A block read by Python's ``csv`` reader, as :func:`_iter_csv_rows` reads a file;
+    None when a record runs over a line break (it may run on past the block)."""
+    reader = csv.reader(io.StringIO(block.decode(text_encoding), newline=""))
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = line
+    for record in reader:
+        at, start = start, line + reader.line_num
+        if reader.line_num - (at - line) > 1 or any("\n" in c or "\r" in c for c in record):
+            return None
+        if _has_text(record):
+            rows.append(record)
+            lines.append(at)
+    return rows, np.asarray(lines, dtype=np.int64), line + reader.line_num
+
+
+def _table_rows(table: pa.Table) -> list[list[str]]:
+    return [list(r) for r in zip(*(c.to_pylist() for c in table.columns), strict=True)]
 
 
 def read_csv(path: Path) -> RawTable:

@@ -65,7 +65,7 @@ from loaders.build import (
 )
 from loaders.dataset import FileEntry
 from loaders.parse import ParsedFile, file_id, parse_table, typed_columns
-from loaders.read import FileError, iter_table, read_table
+from loaders.read import FileError, RawTable, iter_table, read_table
 from resolve.records import MENTION_COLUMNS, payment_mentions
 
 #: Rows per chunk: about 0.5 GB of normalised records at its peak.
@@ -263,13 +263,13 @@ class PaymentPass:
         shutil.rmtree(self.spill, ignore_errors=True)
 
 
-def _estimate_rows(path: Path, raw_rows: list[list[str]]) -> int:
+def _estimate_rows(path: Path, raw: RawTable) -> int:
     """Rows a CSV file holds, guessed from its size and the bytes of its first rows."""
-    if not raw_rows or path.suffix.lower() != ".csv":
-        return len(raw_rows)
-    sample = raw_rows[:2000]
+    if not len(raw) or path.suffix.lower() != ".csv":
+        return len(raw)
+    sample = raw.sample_rows(2000)
     per_row = sum(len(",".join(r).encode("utf-8")) + 2 for r in sample) / len(sample)
-    return max(len(raw_rows), int(path.stat().st_size / per_row))
+    return max(len(raw), int(path.stat().st_size / per_row))
 
 
 @dataclass
@@ -296,7 +296,7 @@ def _read_payment_file(
     estimate = 0
     try:
         for raw in iter_table(entry.path, entry.sheet, chunk_rows):
-            estimate = estimate or _estimate_rows(entry.path, raw.rows)
+            estimate = estimate or _estimate_rows(entry.path, raw)
             part = parse_table(raw, entry.path, "payments", entry.aliases, seen_rows, cache)
             agg.encoding, agg.sha256 = part.encoding, part.sha256
             _fold(agg, part)
@@ -372,7 +372,7 @@ def _parse_in_chunks(entry: FileEntry, chunk_rows: int, progress: Progress | Non
     frames: list[pd.DataFrame] = []
     estimate = 0
     for raw in iter_table(entry.path, entry.sheet, chunk_rows):
-        estimate = estimate or _estimate_rows(entry.path, raw.rows)
+        estimate = estimate or _estimate_rows(entry.path, raw)
         part = parse_table(raw, entry.path, entry.kind, entry.aliases, seen_rows, cache)
         if whole is None:
             whole = part

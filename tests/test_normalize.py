@@ -181,3 +181,52 @@ def test_the_column_check_of_canonical_ids_agrees_with_normalise_id() -> None:
         else:  # the rest go through normalise_id, so only its valid canonical ones would be missed
             assert not (info.valid and info.value == v), v
     assert 1000 < ok.sum() < 3000  # both kinds are there
+
+
+def _noisy_texts(seed: int, n: int) -> list[str]:
+    """Random short texts from what department files hold and what NFKC, white space and
+    OpenCC change: full-width forms, traditional characters, dots, ligatures, combining
+    marks (also first), half-width kana and its voicing mark, spaces of every kind."""
+    import random
+
+    rnd = random.Random(seed)
+    alphabet = list("张三李四王五赵六青山镇东村") + list("張劉陳國開發銀發臺灣") + list("ＡＢ１２３４ａｂ")
+    alphabet += ["·", "•", ".", "・", "‧", "ﬁ", "Ⅻ", "㈱", "e\u0301", "\u0301", "ｶ", "ﾞ", "\u3000", " ", "\t", "\x1c", "\u00a0"]
+    alphabet += [*"0123456789X-,", "", "\ue000"]
+    return [("".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 6)))) for _ in range(n)]
+
+
+def test_normalising_together_equals_one_by_one() -> None:
+    from loaders.normalize import clean_text, compact, normalise_texts
+
+    texts = _noisy_texts(5, 4000)
+    for parse, one in (("name", normalise_name), ("text", clean_text), ("code", compact)):
+        assert normalise_texts(parse, texts) == [one(t) for t in texts], parse
+    assert normalise_texts("name", ["张三", "a\ue001b"]) is None  # holds the joining character
+    assert normalise_texts("amount", ["1"]) is None
+    assert normalise_texts("name", []) == []
+
+
+@pytest.mark.parametrize("parse", ["amount", "code", "name", "text", "id", "date"])
+def test_column_normalising_equals_the_value_parser(parse: str) -> None:
+    """_normalise_uniques' whole-column paths (Arrow checks for plain amounts, codes and
+    canonical ID numbers; joined normalising) give each value what its parser gives."""
+    import random
+
+    from loaders.contract import Column
+    from loaders.parse import _normalise_uniques, _parser
+
+    rnd = random.Random(11)
+    values = _noisy_texts(9, 1500)
+    values += ["1200", "1,200.50", "2,150.00", "0.5", "00012", "1.", ".5", "1e5", "12.345", "-5", "１２", "١٢", "1" * 20]
+    values += ["1" * 14 + ".99", "9" * 16, "300元", "¥1,200", " 12 ", "1,,2", ",1", "370123196001011459", "370123196001011458"]
+    values += [f"{rnd.randint(0, 99999)}.{rnd.randint(0, 99):02d}" for _ in range(500)]
+    values += ["2024-01-10", "2024/1/10", "20240110", "2024年1月10日", "2024-02-30", "45000"]
+    values = list(dict.fromkeys(values))  # distinct, as the parser is given them
+    for required in (True, False):
+        col = Column("field_date" if parse == "date" else "field", "字段", (), required, parse)
+        names, fn = _parser(col)
+        outs, errs = _normalise_uniques(col, names, fn, values, None)
+        for i, v in enumerate(values):
+            want_out, want_err = fn(v)
+            assert tuple(o[i] for o in outs) == want_out and errs[i] == want_err, (parse, v)
