@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import pyarrow.compute as pc
 
 from loaders.contract import KINDS, Column, header_key
 from loaders.normalize import (
+    canonical_ids,
     clean_text,
     compact,
     day_number,
@@ -32,7 +34,6 @@ from loaders.normalize import (
     parse_date,
     parse_int,
     parse_period,
-    valid_canonical_ids,
 )
 from loaders.read import FileError, RawTable
 
@@ -177,7 +178,7 @@ def _normalise_uniques(
     """The outputs (one array per output column) and the row error of each distinct value.
 
     The common spellings are normalised for the whole column at once: ID numbers already
-    in canonical form (:func:`valid_canonical_ids`), codes that are plain ASCII, amounts
+    of 18 or 15 ASCII digits (:func:`canonical_ids`), codes that are plain ASCII, amounts
     written as plain decimals; names, free text and the other codes go through NFKC (and
     OpenCC) joined into one string. The rest goes through ``fn`` one by one, with ``cache``.
     """
@@ -188,13 +189,10 @@ def _normalise_uniques(
     if n and col.parse in ("id", "code", "amount"):
         texts = pa.array(uniques, pa.string())
     if col.parse == "id" and n:
-        ok, births, sexes = valid_canonical_ids(uniques, texts=texts)
-        done = np.flatnonzero(ok)
-        outs[0][done] = np.asarray(uniques, dtype=object)[done]
-        outs[1][:] = False
-        outs[1][done] = True
-        outs[3][done], outs[4][done] = births[done], sexes[done]
-        todo = np.flatnonzero(~ok)
+        ids = canonical_ids(uniques, texts=texts)
+        for k, part in enumerate((ids.value, ids.valid, ids.problem, ids.birth, ids.sex)):
+            outs[k][ids.done] = part[ids.done]
+        todo = np.flatnonzero(~ids.done)
     elif col.parse == "code" and n:
         # account numbers, household ids: ASCII without white space (Python's, which counts
         # \x1c-\x1f) is already what compact() returns (NFKC leaves ASCII as it is)
@@ -302,8 +300,9 @@ def parse_table(
             hashes[wide] = combine_hashes([hashes, *hashed[width:]])[wide]
         dup = pd.Series(hashes).duplicated().to_numpy()
         hashes = hashes.tolist()
-        dup = dup | np.fromiter((h in seen_rows for h in hashes), bool, len(hashes))
-        seen_rows.update(h for h, d in zip(hashes, dup.tolist(), strict=True) if not d)
+        # map and compress: the set's own methods over the list, without a Python frame a row
+        dup = dup | np.fromiter(map(seen_rows.__contains__, hashes), bool, len(hashes))
+        seen_rows.update(compress(hashes, (~dup).tolist()))
     else:
         dup = cells.duplicated()
     out.duplicates = int(dup.sum())
@@ -347,7 +346,7 @@ def parse_table(
     if kind == "payments":
         # the header's cells only: a row too wide is quarantined, and the empty cells it pads the
         # other rows with must not change their ids (which then depended on the chunk)
-        records = _payment_defaults(records, lambda rows: cells.rows_at(np.flatnonzero(keep)[rows], width), path.name)
+        records = _payment_defaults(records, lambda rows: cells.joined_at(np.flatnonzero(keep)[rows], width, "\x1f"), path.name)
     out.records = records.reset_index(drop=True)
     return out
 
@@ -406,6 +405,15 @@ class _Cells:
         at = pa.array(rows, pa.int64())
         return [list(r) for r in zip(*(c.take(at).to_pylist() for c in self.columns[:width]), strict=True)]
 
+    def joined_at(self, rows: np.ndarray, width: int, sep: str) -> list[str]:
+        """The first ``width`` cells of the rows at positions ``rows``, each row's joined by ``sep``."""
+        if not len(rows):
+            return []
+        if self.columns is None:
+            return [sep.join(map(str, r)) for r in self.rows_at(rows, width)]
+        at = pa.array(rows, pa.int64())
+        return pc.binary_join_element_wise(*(c.take(at) for c in self.columns[:width]), sep).to_pylist()
+
 
 def combine_hashes(columns: list[np.ndarray]) -> np.ndarray:
     """One 64-bit hash per row from its cells' hashes, order-sensitive (the mixing of
@@ -419,18 +427,17 @@ def combine_hashes(columns: list[np.ndarray]) -> np.ndarray:
     return out + np.uint64(97531)
 
 
-def _payment_defaults(records: pd.DataFrame, raw_rows: Callable[[np.ndarray], list[list[str]]], file_name: str) -> pd.DataFrame:
+def _payment_defaults(records: pd.DataFrame, raw_rows: Callable[[np.ndarray], list[str]], file_name: str) -> pd.DataFrame:
     """Fill a payment's period from its pay date and derive an id for rows without 流水号
-    (``raw_rows``: the header's cells of the records at the positions given)."""
+    (``raw_rows``: the header's cells of the records at the positions given, joined by
+    "\\x1f")."""
     period = records["period"]
     records["period"] = period.where(period.notna(), _slice_text(records["pay_date"], 7))
     records["period_year"] = _slice_text(records["period"], 4)
     missing = records["payment_id"].isna().to_numpy()
     if missing.any():
-        cells = raw_rows(np.flatnonzero(missing))
-        derived = [
-            "R" + hashlib.sha1((file_name + "\x1e" + "\x1f".join(map(str, row))).encode()).hexdigest()[:20] for row in cells
-        ]
+        prefix = file_name + "\x1e"
+        derived = ["R" + hashlib.sha1((prefix + row).encode()).hexdigest()[:20] for row in raw_rows(np.flatnonzero(missing))]
         records.loc[missing, "payment_id"] = derived
     return records
 

@@ -286,8 +286,7 @@ def _parse_block(
         ends = np.append(ends, len(block))  # the file's last line, without a line break
     starts = np.concatenate(([0], ends[:-1] + 1))
     n_lines = len(ends)
-    carriage = block.count(b"\r")
-    if carriage and carriage != block.count(b"\r\n"):
+    if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
         return _python_block(block, line, text_encoding)  # a lone CR ends a line for Python
     length = ends - starts - (data[np.maximum(ends - 1, 0)] == 13) * (ends > starts)
     filled = length > 0

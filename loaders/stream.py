@@ -51,6 +51,7 @@ import numpy as np
 import numpy.lib.format as npformat
 import pandas as pd
 import pyarrow.parquet as pq
+from pandas.core.util.hashing import combine_hash_arrays
 
 from graph.store import GraphStore
 from loaders.build import (
@@ -210,14 +211,25 @@ def read_arrays(folder: Path, names: Iterable[str]) -> dict[str, np.ndarray] | N
 
 
 def content_hash(records: pd.DataFrame) -> np.ndarray:
-    """A 64-bit hash of a payment's content columns, the same for a parsed row and its node."""
-    cols = {}
+    """A 64-bit hash of a payment's content columns, the same for a parsed row and its node.
+
+    The value is pandas' ``hash_pandas_object`` of the columns as text (missing: empty,
+    amounts as ``str`` of their float), which the keys saved beside a store were made
+    with; each column's distinct values are hashed once here (pandas converted every cell
+    to an Arrow string first: 0.35 s of a 200k-row chunk, now 0.1 s)."""
+    columns = []
     for c in PAYMENT_CONTENT:
         s = records[c]
         if c == "amount":
             s = pd.to_numeric(s, errors="coerce").astype(float)
-        cols[c] = s.astype(object).where(s.notna(), "").astype(str)
-    return pd.util.hash_pandas_object(pd.DataFrame(cols), index=False).to_numpy()
+        values = s.to_numpy(dtype=object)
+        codes, uniques = pd.factorize(values)
+        text = np.empty(len(uniques) + 1, dtype=object)
+        # text as it is; anything else (amounts, numbers in a text column) as its str()
+        text[:-1] = uniques if pd.api.types.infer_dtype(uniques, skipna=False) == "string" else [str(u) for u in uniques]
+        text[-1] = ""  # code -1: a missing value
+        columns.append(pd.util.hash_array(text, categorize=False)[codes])
+    return combine_hash_arrays(iter(columns), len(columns))
 
 
 def keys_in_store(store: GraphStore) -> PaymentKeys:

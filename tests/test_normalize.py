@@ -157,30 +157,39 @@ def test_payment_age_is_full_years_from_the_id_birth_date() -> None:
     assert age_on(date(2000, 2, 29), date(2021, 2, 28)) == 20
 
 
-def test_the_column_check_of_canonical_ids_agrees_with_normalise_id() -> None:
+def test_the_column_check_of_id_numbers_agrees_with_normalise_id() -> None:
+    """canonical_ids decides the 18- and 15-digit ASCII values exactly as normalise_id
+    does (value, validity, problem, birth, sex), and leaves every other value to it."""
     import random
     from datetime import date
 
-    from loaders.normalize import id_check_char, valid_canonical_ids
+    from loaders.normalize import canonical_ids, id_check_char
 
     rnd = random.Random(3)
     values = []
     for _ in range(3000):
-        birth = f"{rnd.randint(1890, 2030)}{rnd.randint(0, 13):02d}{rnd.randint(0, 32):02d}"
+        year = rnd.choice([rnd.randint(1890, 2030), rnd.randint(0, 9999)])
+        birth = f"{year:04d}{rnd.randint(0, 13):02d}{rnd.randint(0, 32):02d}"
         first17 = f"{rnd.randint(110000, 659999)}{birth}{rnd.randint(0, 999):03d}"
         check = id_check_char(first17) if rnd.random() < 0.8 else rnd.choice("0123456789X")
         values.append(first17 + check)
+        values.append(first17[:6] + first17[8:])  # the 15-digit form: its year in the 1900s
+    values += ["19000101".join(["370123", "0010"]), "370123190002290013", "370123200002290013", "370123000001010012"]
     values += ["37012319900101001x", " 370123199001010012", "3701231990010100", "", "370123900101001"]
     values.append("３７０１２３１９９００１０１００１２")  # full-width digits: normalise_id's work
+    values = list(dict.fromkeys(values))
     today = date(2026, 11, 22)
-    ok, births, sexes = valid_canonical_ids(values, today=today)
-    for v, good, birth, sex in zip(values, ok, births, sexes, strict=True):
+    ids = canonical_ids(values, today=today)
+    for i, v in enumerate(values):
+        if not ids.done[i]:
+            assert not (v.isascii() and v.isdigit() and len(v) in (15, 18)), v
+            continue
         info = normalise_id(v, today=today)
-        if good:  # a value the column check passes is exactly what normalise_id says
-            assert (info.value, info.valid, info.birth.isoformat(), info.sex) == (v, True, birth, sex), v
-        else:  # the rest go through normalise_id, so only its valid canonical ones would be missed
-            assert not (info.valid and info.value == v), v
-    assert 1000 < ok.sum() < 3000  # both kinds are there
+        want = (info.value, info.valid, info.problem or None, info.birth.isoformat() if info.birth else None, info.sex or None)
+        assert (ids.value[i], bool(ids.valid[i]), ids.problem[i], ids.birth[i], ids.sex[i]) == want, v
+    problems = {normalise_id(v, today=today).problem for v in values}
+    assert {"", "校验位错误", "出生日期不存在", "出生日期超出范围"} <= problems  # every outcome is there
+    assert ids.done.sum() > 5000
 
 
 def _noisy_texts(seed: int, n: int) -> list[str]:
