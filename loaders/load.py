@@ -253,6 +253,8 @@ def _load(
     names = _source_names(store)
     names.update({f.fid: f.name for f in read.files})
     find_clashes(read, prior, names)
+    # not read again until the end (_kept_keys): on disk meanwhile, mapped
+    read.keys = read.keys.parked(read.spill / "keys")
     files_ok = [f for f in parsed + read.files if f.error is None]
     inserted: dict[str, int] = {}
     if append:

@@ -115,6 +115,16 @@ class PaymentKeys:
             return cls()
         return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("id_hash", "content_hash", "fid", "line")))
 
+    def parked(self, folder: Path) -> PaymentKeys:
+        """The keys written to ``folder`` and mapped back: the same values, whose pages the
+        system may drop until they are read again (a city's 13.6M rows are 435 MB of the
+        load's memory through the build and the reference graph's COPYs, where they are
+        not looked at)."""
+        self.save(folder)
+        parked = PaymentKeys.read(folder)
+        assert parked is not None
+        return parked
+
     def save(self, path: Path) -> None:
         """Write the keys (a city's 16M rows: 512 MB)."""
         save_arrays(path, {f: getattr(self, f) for f in _KEY_FIELDS})
@@ -294,6 +304,8 @@ class _FileRead:
     keys: PaymentKeys
     ref: pd.DataFrame
     mentions: pd.DataFrame
+    #: a 64-bit hash of each ``ref`` row (its columns' values), to drop repeats across files
+    ref_hash: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
 
 
 def _read_payment_file(
@@ -303,8 +315,9 @@ def _read_payment_file(
     file's place in the load, which names its chunks)."""
     t = time.perf_counter()
     agg = ParsedFile(entry.path, "payments", file_id(entry.path.name), streamed_rows=0)
-    mine: list[tuple[_Chunk, PaymentKeys, pd.DataFrame, pd.DataFrame]] = []
+    mine: list[tuple[_Chunk, PaymentKeys, tuple[pd.DataFrame, np.ndarray], pd.DataFrame]] = []
     seen_rows: set[int] = set()
+    seen_ref: set[int] = set()
     estimate = 0
     try:
         for raw in iter_table(entry.path, entry.sheet, chunk_rows):
@@ -323,9 +336,18 @@ def _read_payment_file(
             with path.open("wb") as fh:
                 pickle.dump(rec, fh, protocol=pickle.HIGHEST_PROTOCOL)
             valid = rec[rec["id_number_valid"].astype(bool) & rec["id_number"].notna()]
+            # the same people are paid month after month: one row of each, kept by a hash of
+            # the row (one 64-bit hash for two rows alike: odds ~ 1 in 10^7 at a city's 16M),
+            # not by a whole-file drop_duplicates over Arrow strings (2 s a city's file)
+            ref = valid[_REFERENCE_COLUMNS]
+            hashes = pd.util.hash_pandas_object(ref, index=False).to_numpy()
+            first = ~pd.Series(hashes).duplicated().to_numpy()
+            first &= ~np.fromiter(map(seen_ref.__contains__, hashes.tolist()), bool, len(hashes))
+            hashes = hashes[first]
+            seen_ref.update(hashes.tolist())
             # Arrow strings: 13.6M city payment rows leave millions of reference rows
-            ref = valid[_REFERENCE_COLUMNS].drop_duplicates().astype(_REFERENCE_TEXT)
-            mine.append((_Chunk(index, path, len(rec)), PaymentKeys.of(rec), ref, payment_mentions(rec)[0]))
+            ref = ref[first].astype(_REFERENCE_TEXT)
+            mine.append((_Chunk(index, path, len(rec)), PaymentKeys.of(rec), (ref, hashes), payment_mentions(rec)[0]))
     except FileError as e:
         # the whole file is an error, as when it is read in one piece: none of its rows load
         for c, *_ in mine:
@@ -333,15 +355,15 @@ def _read_payment_file(
         agg = ParsedFile(entry.path, "payments", file_id(entry.path.name), error=str(e))
         mine = []
     agg.seconds = time.perf_counter() - t
-    refs = [r for _, _, r, _ in mine]
+    refs = [r for _, _, (r, _), _ in mine]
     found = [m for *_, m in mine]
     return _FileRead(
         agg,
         [c for c, *_ in mine],
         PaymentKeys.concat([k for _, k, *_ in mine]),
-        # the same people are paid month after month: one row of each
-        pd.concat(refs, ignore_index=True).drop_duplicates() if refs else pd.DataFrame(columns=_REFERENCE_COLUMNS),
+        pd.concat(refs, ignore_index=True) if refs else pd.DataFrame(columns=_REFERENCE_COLUMNS),
         pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=MENTION_COLUMNS),
+        np.concatenate([h for _, _, (_, h), _ in mine]) if mine else np.zeros(0, np.uint64),
     )
 
 
@@ -481,7 +503,9 @@ def read_files(
 
 def _payment_pass(reads: list[_FileRead], spill: Path, seconds: float) -> PaymentPass:
     refs = [r.ref for r in reads if len(r.ref)]
-    ref_rows = pd.concat(refs, ignore_index=True).drop_duplicates() if refs else pd.DataFrame(columns=_REFERENCE_COLUMNS)
+    ref_rows = pd.concat(refs, ignore_index=True) if refs else pd.DataFrame(columns=_REFERENCE_COLUMNS)
+    if len(refs) > 1:  # a person paid from two files: one row, the first file's
+        ref_rows = ref_rows[~pd.Series(np.concatenate([r.ref_hash for r in reads if len(r.ref)])).duplicated().to_numpy()]
     found = [r.mentions for r in reads if len(r.mentions)]
     mentions = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=MENTION_COLUMNS)
     summary = PaymentSummary(ref_rows.reset_index(drop=True), mentions.drop_duplicates("mkey").reset_index(drop=True))
@@ -550,7 +574,7 @@ def _read_in_processes(
     jobs = [("payments", i, e) for i, e in enumerate(pay)] + [("reference", i, e) for i, e in enumerate(others)]
     jobs.sort(key=lambda j: -j[2].path.stat().st_size)  # largest first: the last to finish is small
     reads: dict[int, _FileRead] = {}
-    parsed: dict[int, tuple[ParsedFile, list[Path]]] = {}
+    parsed: dict[int, ParsedFile] = {}
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(queue,)) as pool:
         futures = {
             pool.submit(_worker_payments if kind == "payments" else _worker_reference, i, e, chunk_rows, spill): (kind, i)
@@ -565,11 +589,13 @@ def _read_in_processes(
                 if kind == "payments":
                     reads[i] = f.result()
                 else:
-                    parsed[i] = f.result()
+                    # the records put together now, while the other files are still read:
+                    # a city's register (46 chunks) took 4 s after the last file
+                    p, paths = f.result()
+                    p.records = read_spilled_records(others[i], paths)
+                    parsed[i] = p
         _drain(queue, progress)
-    for i, (p, paths) in parsed.items():
-        p.records = read_spilled_records(others[i], paths)
-    return [reads[i] for i in range(len(pay))], [parsed[i][0] for i in range(len(others))]
+    return [reads[i] for i in range(len(pay))], [parsed[i] for i in range(len(others))]
 
 
 def _drain(queue: Any, progress: Progress | None) -> None:
