@@ -574,7 +574,7 @@ def _read_in_processes(
     jobs = [("payments", i, e) for i, e in enumerate(pay)] + [("reference", i, e) for i, e in enumerate(others)]
     jobs.sort(key=lambda j: -j[2].path.stat().st_size)  # largest first: the last to finish is small
     reads: dict[int, _FileRead] = {}
-    parsed: dict[int, ParsedFile] = {}
+    parsed: dict[int, tuple[ParsedFile, list[Path]]] = {}
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(queue,)) as pool:
         futures = {
             pool.submit(_worker_payments if kind == "payments" else _worker_reference, i, e, chunk_rows, spill): (kind, i)
@@ -589,13 +589,14 @@ def _read_in_processes(
                 if kind == "payments":
                     reads[i] = f.result()
                 else:
-                    # the records put together now, while the other files are still read:
-                    # a city's register (46 chunks) took 4 s after the last file
-                    p, paths = f.result()
-                    p.records = read_spilled_records(others[i], paths)
-                    parsed[i] = p
+                    parsed[i] = f.result()
         _drain(queue, progress)
-    return [reads[i] for i in range(len(pay))], [parsed[i] for i in range(len(others))]
+    # The records are put together once every worker is done, not as soon as their file
+    # is: the city register's (3.9 s) read while the payment files were still being read
+    # made the first pass the load's highest point (8.13 GB summed PSS, against 7.77 GB)
+    for i, (p, paths) in parsed.items():
+        p.records = read_spilled_records(others[i], paths)
+    return [reads[i] for i in range(len(pay))], [parsed[i][0] for i in range(len(others))]
 
 
 def _drain(queue: Any, progress: Progress | None) -> None:
