@@ -298,11 +298,7 @@ def parse_table(
             # the same rows in other chunks (as over the whole file)
             wide = cells.beyond_header(width, strip=False)
             hashes[wide] = combine_hashes([hashes, *hashed[width:]])[wide]
-        dup = pd.Series(hashes).duplicated().to_numpy()
-        hashes = hashes.tolist()
-        # map and compress: the set's own methods over the list, without a Python frame a row
-        dup = dup | np.fromiter(map(seen_rows.__contains__, hashes), bool, len(hashes))
-        seen_rows.update(compress(hashes, (~dup).tolist()))
+        dup = seen_before(hashes, seen_rows)
     else:
         dup = cells.duplicated()
     out.duplicates = int(dup.sum())
@@ -415,9 +411,21 @@ class _Cells:
         return pc.binary_join_element_wise(*(c.take(at) for c in self.columns[:width]), sep).to_pylist()
 
 
+def seen_before(hashes: np.ndarray, seen: set[int]) -> np.ndarray:
+    """Which of ``hashes`` repeat an earlier one, in the array or in ``seen`` (the hashes
+    of earlier chunks); the others are added to ``seen``."""
+    dup = pd.Series(hashes).duplicated().to_numpy()
+    values = hashes.tolist()
+    # map and compress: the set's own methods over the list, without a Python frame a row
+    dup = dup | np.fromiter(map(seen.__contains__, values), bool, len(values))
+    seen.update(compress(values, (~dup).tolist()))
+    return dup
+
+
 def combine_hashes(columns: list[np.ndarray]) -> np.ndarray:
-    """One 64-bit hash per row from its cells' hashes, order-sensitive (the mixing of
-    pandas' ``hash_pandas_object``; only compared within one load, never saved)."""
+    """One 64-bit hash per row from its cells' hashes, order-sensitive: the mixing of
+    pandas' ``hash_pandas_object``, so that hashes saved beside a store made by pandas
+    (:func:`loaders.stream.content_hash`) are made alike."""
     out = np.full(len(columns[0]), 0x345678, dtype=np.uint64)
     mult = np.uint64(1000003)
     for i, h in enumerate(columns):

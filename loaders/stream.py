@@ -51,7 +51,6 @@ import numpy as np
 import numpy.lib.format as npformat
 import pandas as pd
 import pyarrow.parquet as pq
-from pandas.core.util.hashing import combine_hash_arrays
 
 from graph.store import GraphStore
 from loaders.build import (
@@ -65,7 +64,7 @@ from loaders.build import (
     use_keys,
 )
 from loaders.dataset import FileEntry
-from loaders.parse import ParsedFile, file_id, parse_table, typed_columns
+from loaders.parse import ParsedFile, combine_hashes, file_id, parse_table, seen_before, typed_columns
 from loaders.read import FileError, RawTable, iter_table, read_table
 from resolve.records import MENTION_COLUMNS, payment_mentions
 
@@ -239,7 +238,7 @@ def content_hash(records: pd.DataFrame) -> np.ndarray:
         text[:-1] = uniques if pd.api.types.infer_dtype(uniques, skipna=False) == "string" else [str(u) for u in uniques]
         text[-1] = ""  # code -1: a missing value
         columns.append(pd.util.hash_array(text, categorize=False)[codes])
-    return combine_hash_arrays(iter(columns), len(columns))
+    return combine_hashes(columns)
 
 
 def keys_in_store(store: GraphStore) -> PaymentKeys:
@@ -341,10 +340,8 @@ def _read_payment_file(
             # not by a whole-file drop_duplicates over Arrow strings (2 s a city's file)
             ref = valid[_REFERENCE_COLUMNS]
             hashes = pd.util.hash_pandas_object(ref, index=False).to_numpy()
-            first = ~pd.Series(hashes).duplicated().to_numpy()
-            first &= ~np.fromiter(map(seen_ref.__contains__, hashes.tolist()), bool, len(hashes))
+            first = ~seen_before(hashes, seen_ref)
             hashes = hashes[first]
-            seen_ref.update(hashes.tolist())
             # Arrow strings: 13.6M city payment rows leave millions of reference rows
             ref = ref[first].astype(_REFERENCE_TEXT)
             mine.append((_Chunk(index, path, len(rec)), PaymentKeys.of(rec), (ref, hashes), payment_mentions(rec)[0]))
