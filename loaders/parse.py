@@ -35,7 +35,7 @@ from loaders.normalize import (
     parse_int,
     parse_period,
 )
-from loaders.read import FileError, RawTable
+from loaders.read import FileError, RawTable, arrow_rows
 
 #: Prefix marking an ID cell that XLSX stored as a number (a private-use character:
 #: pandas drops NUL characters in string concatenation, so "\x00" would vanish).
@@ -399,7 +399,7 @@ class _Cells:
         if self.columns is None:
             return self.frame.iloc[rows, :width].to_numpy(dtype=object).tolist()
         at = pa.array(rows, pa.int64())
-        return [list(r) for r in zip(*(c.take(at).to_pylist() for c in self.columns[:width]), strict=True)]
+        return arrow_rows([c.take(at) for c in self.columns[:width]])
 
     def joined_at(self, rows: np.ndarray, width: int, sep: str) -> list[str]:
         """The first ``width`` cells of the rows at positions ``rows``, each row's joined by ``sep``."""

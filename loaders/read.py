@@ -43,7 +43,7 @@ class RawTable:
         """The first ``n`` rows as lists of text, whichever form the table holds."""
         if self.columns is None:
             return self.rows[:n]
-        return [list(r) for r in zip(*(c.slice(0, n).to_pylist() for c in self.columns), strict=True)]
+        return arrow_rows([c.slice(0, n) for c in self.columns])
 
 
 def sniff_csv(path: Path) -> tuple[str, str]:
@@ -200,7 +200,6 @@ def _columns_after(
     convert = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
     )
-    text_encoding = encoding.removesuffix("-sig")
     pending: list[tuple[pa.Table | list[list[str]], np.ndarray]] = []
     held = 0
     yielded = False
@@ -228,9 +227,34 @@ def _columns_after(
             return RawTable(headers, [], lines, encoding, sha, columns=columns)
         rows: list[list[str]] = []
         for piece, _ in got:
-            rows.extend(piece if isinstance(piece, list) else _table_rows(piece))
+            rows.extend(piece if isinstance(piece, list) else arrow_rows(piece.columns))
         return RawTable(headers, rows, lines, encoding, sha)
 
+    for piece, lines in _pieces(path, encoding, sha, chunk_rows, headers, offset, line, read_options, convert):
+        if len(lines):
+            pending.append((piece, lines))
+            held += len(lines)
+        while held >= chunk_rows:
+            yield take(chunk_rows)
+            yielded = True
+    if held or not yielded:
+        yield take(held)
+
+
+def _pieces(
+    path: Path,
+    encoding: str,
+    sha: str,
+    chunk_rows: int,
+    headers: list[str],
+    offset: int,
+    line: int,
+    read_options: pacsv.ReadOptions,
+    convert: pacsv.ConvertOptions,
+) -> Iterator[tuple[pa.Table | list[list[str]], np.ndarray]]:
+    """The rows after the header a block at a time (an Arrow table, or lists of text),
+    with their physical lines."""
+    text_encoding = encoding.removesuffix("-sig")
     with path.open("rb") as fh:
         fh.seek(offset)
         rest = b""
@@ -248,24 +272,12 @@ def _columns_after(
                 # a quoted cell holds a line break (or a NUL is in the block): from here on
                 # the file is Python's, whose records may run over lines
                 for piece in _iter_csv_rows(path, encoding, sha, chunk_rows, fh.tell() - len(data), line, headers):
-                    if piece.rows:
-                        pending.append((piece.rows, np.asarray(piece.lines, dtype=np.int64)))
-                        held += len(piece.rows)
-                    while held >= chunk_rows:
-                        yield take(chunk_rows)
-                        yielded = True
-                break
-            piece, lines, line = parsed
-            if len(lines):
-                pending.append((piece, lines))
-                held += len(lines)
-            while held >= chunk_rows:
-                yield take(chunk_rows)
-                yielded = True
+                    yield piece.rows, np.asarray(piece.lines, dtype=np.int64)
+                return
+            rows, lines, line = parsed
+            yield rows, lines
             if at_end:
-                break
-    if held or not yielded:
-        yield take(held)
+                return
 
 
 def _parse_block(
@@ -314,17 +326,15 @@ def _parse_block(
         python = [next(csv.reader(io.StringIO(t if t.endswith("\n") else t + "\n", newline="")), []) for t in texts]
         if any("\n" in c or "\r" in c for r in python for c in r):
             return None
-        arrow = [table.column(i).take(pa.array(rank[at])).to_pylist() for i in range(table.num_columns)]
-        if [list(r) for r in zip(*arrow, strict=True)] != python:
+        if arrow_rows(table.take(pa.array(rank[at])).columns) != python:
             return _python_block(original, line, text_encoding)
     # rows whose cells are all blank (",,, ,"): skipped, as Python's reader does
     first = table.column(0).combine_chunks().dictionary_encode()
     blank_first = np.asarray([not u.strip() for u in first.dictionary.to_pylist()], dtype=bool)
     maybe = np.flatnonzero(blank_first[first.indices.to_numpy(zero_copy_only=False)]) if blank_first.any() else []
     if len(maybe):
-        cells = [table.column(i).take(pa.array(maybe)).to_pylist() for i in range(table.num_columns)]
         keep = np.ones(table.num_rows, bool)
-        keep[maybe] = [bool("".join(r).strip()) for r in zip(*cells, strict=True)]
+        keep[maybe] = [bool("".join(r).strip()) for r in arrow_rows(table.take(pa.array(maybe)).columns)]
         table, numbers = table.filter(pa.array(keep)), numbers[keep]
     return table, numbers.astype(np.int64), line + n_lines
 
@@ -346,8 +356,9 @@ def _python_block(block: bytes, line: int, text_encoding: str) -> tuple[list[lis
     return rows, np.asarray(lines, dtype=np.int64), line + reader.line_num
 
 
-def _table_rows(table: pa.Table) -> list[list[str]]:
-    return [list(r) for r in zip(*(c.to_pylist() for c in table.columns), strict=True)]
+def arrow_rows(columns: list[pa.Array] | list[pa.ChunkedArray]) -> list[list[str]]:
+    """Columns of text (Arrow) as rows: lists of cells."""
+    return [list(r) for r in zip(*(c.to_pylist() for c in columns), strict=True)]
 
 
 def read_csv(path: Path) -> RawTable:
