@@ -113,6 +113,15 @@ class TreePeak:
         return self.peak
 
 
+def cpu_seconds() -> float:
+    """Core-seconds the machine has been busy since boot (``/proc/stat``: all but idle and
+    I/O wait, over every core). Between two step lines, its growth over the seconds
+    between them is how many cores the load kept busy then (the machine is otherwise idle
+    while the benchmark runs)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_mb() -> float:
     """Peak resident memory of this process (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -166,11 +175,14 @@ def phase(name: str, store_dir: Path, data: Path, month: Path) -> dict:
             if what != getattr(progress, "last", None):
                 progress.last = what  # type: ignore[attr-defined]
                 # the sampler's last reading: PSS read at each of a city's 114 chunk steps slowed the load
-                print(f"STEP {time.perf_counter() - started:.1f} {sampler.last} {what}", flush=True)
+                print(f"STEP {time.perf_counter() - started:.1f} {sampler.last} {cpu_seconds() - cpu0:.1f} {what}", flush=True)
                 sampler.step = what
 
         sampler = TreePeak()
+        cpu0 = cpu_seconds()
         report = load_dataset(data, store, reset=True, progress=progress)
+        # the end of the last step: seconds and busy core-seconds, as on the step lines
+        out["end"] = [round(time.perf_counter() - started, 1), round(cpu_seconds() - cpu0, 1)]
         # the sampler looks every 0.2 s and may miss a short peak the kernel counted
         out["tree_peak_mb"] = max(sampler.stop(), peak_mb())
         # where the highest sample fell: the step last started then (after the last
@@ -269,7 +281,7 @@ def main() -> None:
             capture_output=True,
             text=True,
         )
-        steps = [x.split(" ", 3)[1:] for x in proc.stdout.splitlines() if x.startswith("STEP ")]
+        steps = [x.split(" ", 4)[1:] for x in proc.stdout.splitlines() if x.startswith("STEP ")]
         line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
         if proc.returncode != 0 or line is None:
             # e.g. killed by the kernel when memory ran out: what it reached, and its peak
@@ -393,15 +405,70 @@ def table(scale: str, r: dict[str, dict]) -> list[str]:
     if "load" in r and "counts" in r["load"]:
         lines += ["", "Graph: " + ", ".join(f"{k} {v:,}" for k, v in r["load"]["counts"].items())]
     if "load" in r and r["load"].get("steps"):
+        steps, end = r["load"]["steps"], r["load"].get("end")
+        timed = end is not None and all(len(st) == 4 for st in steps)
+        if timed:
+            lines += [
+                "",
+                "Where the load's time went (phases from the step lines below; cores busy: the machine's busy "
+                "core-seconds over the phase's seconds, of 2 cores):",
+                "",
+                "| phase | from s | seconds | cores busy |",
+                "|---|---:|---:|---:|",
+            ]
+            for name, start, secs, cores in load_phases(steps, end):
+                lines.append(f"| {name} | {start:.1f} | {secs:.1f} | {cores:.2f} |")
         lines += [
             "",
-            "Load steps as they started (seconds, resident MB of the load and its workers, step):",
+            "Load steps as they started (seconds, resident MB of the load and its workers, "
+            + ("cores busy until the next line, step):" if timed else "step):"),
             "",
-            "| s | MB | step |",
-            "|---:|---:|---|",
+            "| s | MB | cores | step |" if timed else "| s | MB | step |",
+            "|---:|---:|---:|---|" if timed else "|---:|---:|---|",
         ]
-        lines += [f"| {sec} | {mb} | {what} |" for sec, mb, what in r["load"]["steps"]]
+        if timed:
+            marks = [(float(st[0]), float(st[2])) for st in steps] + [(float(end[0]), float(end[1]))]
+            for (sec, mb, _, what), (t0, c0), (t1, c1) in zip(steps, marks, marks[1:], strict=False):
+                lines.append(f"| {sec} | {mb} | {_cores(t1 - t0, c1 - c0)} | {what} |")
+        else:
+            lines += [f"| {sec} | {mb} | {what} |" for sec, mb, what in steps]
     return lines
+
+
+def _cores(seconds: float, busy: float) -> str:
+    return f"{busy / seconds:.2f}" if seconds >= 1.0 else ""
+
+
+def _phase_of(step: str, second_pass_seen: bool) -> str:
+    """The phase of the load a step line belongs to (the loader's step names)."""
+    if step.startswith("读取"):
+        return "first pass: reading and normalising the files"
+    if step == "构建关系图":
+        return "build of the reference graph (identity resolution included)"
+    if step in ("核对关系两端", "准备发放记录的上下文"):
+        return "relationship ends checked; the payments' context"
+    if step == "写入发放记录":
+        return "second pass: the payment tables"
+    if second_pass_seen:
+        return "staged payment COPYs and their checkpoints"
+    return "reference graph COPYs"
+
+
+def load_phases(steps: list[list[str]], end: list[float]) -> list[tuple[str, float, float, float]]:
+    """(phase, start s, seconds, cores busy) of a load, from its step lines (s, MB, busy
+    core-seconds, step) and its end (s, busy core-seconds)."""
+    out: list[list] = []
+    seen = False
+    for sec, _, cpu, what in steps:
+        seen = seen or what == "写入发放记录"
+        name = _phase_of(what, seen)
+        if not out or out[-1][0] != name:
+            out.append([name, float(sec), float(cpu)])
+    bounds = [(float(start), float(cpu)) for _, start, cpu in out] + [(float(end[0]), float(end[1]))]
+    return [
+        (name, t0, t1 - t0, (c1 - c0) / (t1 - t0) if t1 > t0 else 0.0)
+        for (name, _, _), (t0, c0), (t1, c1) in zip(out, bounds, bounds[1:], strict=False)
+    ]
 
 
 if __name__ == "__main__":
