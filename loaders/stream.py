@@ -459,7 +459,11 @@ PARALLEL_BYTES = 64 * 2**20
 
 
 def default_workers() -> int:
-    """Worker processes of the first pass: one per core (the pass is CPU-bound Python)."""
+    """Workers for CPU-bound work side by side (the load's passes, an incremental scan's
+    models): one per core this process may run on (a container may be given fewer than
+    the machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
 
 

@@ -9,7 +9,6 @@ models' warnings.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -21,6 +20,7 @@ import pandas as pd
 
 from graph.schema import APPEND_MODE
 from graph.store import GraphStore
+from loaders.stream import default_workers
 from scan.models import EVIDENCE_LINKS, MODELS, Kept, Model, select
 from scan.warnings import EXPORT_COLUMNS, GRADES, Warning, evidence_frame, sort_warnings, warnings_frame
 
@@ -126,11 +126,6 @@ def run_scan(
         warnings, runs, used, started, time.perf_counter() - t0, [m.code for m in models], kept_rows, batch, since or 0,
         incremental,
     )  # fmt: skip
-
-
-def default_workers() -> int:
-    """Models an incremental scan runs side by side: one per core."""
-    return os.cpu_count() or 1
 
 
 def _longest_first(models: list[Model], state_dir: Path) -> list[int]:
