@@ -406,32 +406,28 @@ def table(scale: str, r: dict[str, dict]) -> list[str]:
         lines += ["", "Graph: " + ", ".join(f"{k} {v:,}" for k, v in r["load"]["counts"].items())]
     if "load" in r and r["load"].get("steps"):
         steps, end = r["load"]["steps"], r["load"].get("end")
-        timed = end is not None and all(len(st) == 4 for st in steps)
-        if timed:
+        if end is not None and all(len(st) == 4 for st in steps):
             lines += [
                 "",
                 "Where the load's time went (phases from the step lines below; cores busy: the machine's busy "
-                "core-seconds over the phase's seconds, of 2 cores):",
+                f"core-seconds over the phase's seconds, of {os.cpu_count()} cores):",
                 "",
                 "| phase | from s | seconds | cores busy |",
                 "|---|---:|---:|---:|",
             ]
             for name, start, secs, cores in load_phases(steps, end):
                 lines.append(f"| {name} | {start:.1f} | {secs:.1f} | {cores:.2f} |")
-        lines += [
-            "",
-            "Load steps as they started (seconds, resident MB of the load and its workers, "
-            + ("cores busy until the next line, step):" if timed else "step):"),
-            "",
-            "| s | MB | cores | step |" if timed else "| s | MB | step |",
-            "|---:|---:|---:|---|" if timed else "|---:|---:|---|",
-        ]
-        if timed:
             marks = [(float(st[0]), float(st[2])) for st in steps] + [(float(end[0]), float(end[1]))]
-            for (sec, mb, _, what), (t0, c0), (t1, c1) in zip(steps, marks, marks[1:], strict=False):
-                lines.append(f"| {sec} | {mb} | {_cores(t1 - t0, c1 - c0)} | {what} |")
-        else:
-            lines += [f"| {sec} | {mb} | {what} |" for sec, mb, what in steps]
+            columns, head = "cores busy until the next line, step", "| s | MB | cores | step |\n|---:|---:|---:|---|"
+            rows = [
+                f"| {sec} | {mb} | {_cores(t1 - t0, c1 - c0)} | {what} |"
+                for (sec, mb, _, what), (t0, c0), (t1, c1) in zip(steps, marks, marks[1:], strict=False)
+            ]
+        else:  # results recorded before the step lines held core-seconds
+            columns, head = "step", "| s | MB | step |\n|---:|---:|---|"
+            rows = [f"| {sec} | {mb} | {what} |" for sec, mb, what in steps]
+        lines += ["", f"Load steps as they started (seconds, resident MB of the load and its workers, {columns}):", ""]
+        lines += [*head.split("\n"), *rows]
     return lines
 
 
