@@ -752,6 +752,44 @@ def test_keys_beside_the_store_are_read_back_mapped_and_from_an_earlier_versions
     assert PaymentKeys.read(path) is None
 
 
+def test_the_resolution_reference_is_kept_as_arrow_files_and_an_earlier_pickle_is_read(tmp_path: Path) -> None:
+    import pickle
+
+    from loaders.load import REFERENCE_DIR, REFERENCE_FILE, _save_reference, _saved_reference
+    from resolve.engine import Reference
+
+    def frame(a: str, b: str, rows: list[tuple]) -> pd.DataFrame:
+        return pd.DataFrame(rows, columns=[a, b]).astype("str")
+
+    ref = Reference(
+        frame("pid", "name", [("110101199001010011", "张三"), ("110101199001010011", "张叁")]),
+        frame("pid", "vid", [("110101199001010011", "青山镇/上徐沟村")]),
+        frame("pid", "hid", [("110101199001010011", "青0000001")]),
+        pd.DataFrame(columns=["pid", "account"]),  # no payments: nothing typed
+    )
+    assert _saved_reference(tmp_path) is None
+    # an earlier version's pickle is read, and replaced by the next save
+    with (tmp_path / REFERENCE_FILE).open("wb") as fh:
+        pickle.dump(ref, fh)
+    old = _saved_reference(tmp_path)
+    assert old is not None and old.people.equals(ref.people)
+    _save_reference(tmp_path, ref)
+    assert not (tmp_path / REFERENCE_FILE).exists() and not (tmp_path / f"{REFERENCE_DIR}.part").exists()
+    assert sorted(f.name for f in (tmp_path / REFERENCE_DIR).iterdir()) == [
+        "accounts.arrow", "households.arrow", "people.arrow", "places.arrow",
+    ]  # fmt: skip
+    back = _saved_reference(tmp_path)
+    assert back is not None
+    for name in ("people", "places", "households"):
+        pd.testing.assert_frame_equal(getattr(back, name), getattr(ref, name))
+    assert back.people["name"].tolist() == ["张三", "张叁"] and back.accounts.empty
+    assert back.accounts.columns.tolist() == ["pid", "account"]
+    # saved again over it: the new tables, whole
+    _save_reference(tmp_path, Reference(ref.people.iloc[:1], ref.places, ref.households, ref.accounts))
+    again = _saved_reference(tmp_path)
+    assert again is not None and again.people["name"].tolist() == ["张三"]
+
+
 def test_keys_of_an_append_are_added_to_the_saved_files_in_place(tmp_path: Path) -> None:
     import numpy as np
 
