@@ -565,13 +565,21 @@ def _hash_text(values: np.ndarray) -> np.ndarray:
     Python text for every key."""
     if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
         values = np.array([str(v) for v in values], dtype=object)
-    return pd.util.hash_array(values)
+    # Not factorised first (the same hashes): keys are mostly distinct, and factorising
+    # 1M distinct ids took 0.78 s of the 0.88 s their hashing took (a city's 9.1M people
+    # are hashed once for the payments' context, and every chunk hashes its keys)
+    return pd.util.hash_array(values, categorize=False)
 
 
 def _sorted_has(members: np.ndarray, h: np.ndarray) -> np.ndarray:
     if not len(members) or not len(h):
         return np.zeros(len(h), dtype=bool)
-    at = np.searchsorted(members, h).clip(max=len(members) - 1)
+    # looked up in sorted order: each search starts where the last ended, in memory the
+    # last one touched (120k keys of a chunk in a city's 9.1M people: 0.074 -> 0.014 s)
+    order = np.argsort(h, kind="stable")
+    at = np.empty(len(h), dtype=np.intp)
+    at[order] = np.searchsorted(members, h[order])
+    at = at.clip(max=len(members) - 1)
     return members[at] == h
 
 
