@@ -416,7 +416,9 @@ def _save_reference(state_dir: Path, reference: Reference) -> None:
 
     Arrow IPC files, not a pickle: a city's reference (9M people, 1.4 GB) took 6.5 s to
     pickle, on the one core the build keeps busy, and 0.9 s to write this way. The files
-    go to a folder beside and replace the old one whole, so a crash leaves either."""
+    are written to a folder beside, which replaces the old one once they are complete: a
+    crash while writing leaves the old reference (one between the two renames, none, and
+    the next append then says it has no reference)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     folder, part = state_dir / REFERENCE_DIR, state_dir / f"{REFERENCE_DIR}.part"
     shutil.rmtree(part, ignore_errors=True)

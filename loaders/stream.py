@@ -60,6 +60,7 @@ from loaders.build import (
     PaymentSummary,
     add_payment_parts,
     apply_payment_links,
+    hash_text,
     payment_parts,
     use_keys,
 )
@@ -103,8 +104,7 @@ class PaymentKeys:
         """The keys of normalised payment records (or of Payment nodes read back);
         ``hashed``: the content columns' hashes when already made (:func:`column_hashes`)."""
         return cls(
-            # every 流水号 differs: hashed as they are, not factorised first (same values)
-            id_hash=pd.util.hash_array(records["payment_id"].astype(str).to_numpy(dtype=object), categorize=False),
+            id_hash=hash_text(records["payment_id"].to_numpy(dtype=object)),
             content_hash=content_hash(records, hashed),
             fid=records["src_fid"].astype(np.int64).to_numpy(),
             line=records["src_line"].astype(np.int64).to_numpy(),
