@@ -57,9 +57,42 @@ def _records(files: list[ParsedFile], kind: str) -> pd.DataFrame:
 
 
 def _days(iso: pd.Series) -> pd.Series:
-    """ISO date strings → day numbers (nullable)."""
-    d = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
-    return ((d - pd.Timestamp(EPOCH)).dt.days).astype("Int64")
+    """ISO date strings → day numbers (nullable).
+
+    What ``pd.to_datetime(format="%Y-%m-%d", errors="coerce")`` gives: the dates written
+    ``YYYY-MM-DD`` (all of a register's birth dates, taken from ID numbers) are counted
+    with numpy from their characters, and only the rest go through pandas (a city's 9.1M
+    birth dates took 3 s there, and 1 GB of Python text on the way)."""
+    year, md, _, is_date = _ymd(iso)
+    month, day = md // 100, md % 100
+    # whole dates pandas can hold: others (and other spellings) are left to pandas
+    ok = is_date & (_lengths(iso) == 10) & (month >= 1) & (month <= 12) & (day >= 1) & (year >= 1678) & (year <= 2261)
+    months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    first = months.astype("datetime64[D]").astype(np.int64)
+    ok &= day <= (months + 1).astype("datetime64[D]").astype(np.int64) - first
+    days = np.where(ok, first + day - 1, 0)
+    missing = ~ok
+    rest = np.flatnonzero(missing & iso.notna().to_numpy())
+    if len(rest):
+        d = pd.to_datetime(iso.iloc[rest], format="%Y-%m-%d", errors="coerce")
+        parsed = (d - pd.Timestamp(EPOCH)).dt.days
+        days[rest] = parsed.fillna(0).to_numpy(dtype=np.int64)
+        missing[rest] = parsed.isna().to_numpy()
+    return pd.Series(pd.arrays.IntegerArray(days.astype(np.int64), missing), index=iso.index)
+
+
+def _lengths(values: pd.Series) -> np.ndarray:
+    """The length in characters of each value (missing: 0)."""
+    return pc.utf8_length(_text_array(values)).fill_null(0).to_numpy(zero_copy_only=False)
+
+
+def _text_array(values: pd.Series) -> pa.Array:
+    """``values`` as one Arrow array of text (anything not text as its ``str``)."""
+    try:
+        arr = pa.array(values, from_pandas=True, type=pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = pa.array([None if v is None or v != v else str(v) for v in values], type=pa.large_string())
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def _nz(s: pd.Series) -> pd.Series:
@@ -87,7 +120,9 @@ def _person_rows(df: pd.DataFrame, id_col: str, name_col: str | None) -> pd.Data
             "src_line": df["src_line"],
         }
     )
-    return _text(rows[rows["pid"].notna()], PERSON_TEXT)
+    present = rows["pid"].notna().to_numpy()
+    # not filtered when all are there: a copy of the register's 9.1M rows, for nothing
+    return _text(rows if present.all() else rows[present], PERSON_TEXT)
 
 
 #: The text columns of a person row.
@@ -159,7 +194,8 @@ def build_graph(
             "relatives": relatives, "vehicles": vehicles, "businesses": businesses,
         }  # fmt: skip
         # built even with nothing to resolve now: an appended month resolves against it
-        out.reference = reference_from(records)
+        # a streamed load's payment rows come one of each already (the first pass kept them so)
+        out.reference = reference_from(records, payments_distinct=streamed is not None)
     if opts.enabled and len(mentions):
         out.resolution = resolve(mentions, out.reference, opts.settings, opts.decisions)
         out.mentions = mentions
@@ -942,16 +978,43 @@ def _ymd(iso: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     the numbers mean nothing). Read from the characters with numpy: pandas' string
     slicing and ``to_numeric`` took 0.2 s of each 200k-row chunk of the payments'
     second pass (a few dozen pay dates, 150k birth dates)."""
-    values = iso.to_numpy(dtype=object, na_value=None)
-    text = np.where(pd.isna(values), "", values).astype("U10")
-    d = text.view(np.uint32).reshape(len(text), 10).astype(np.int64) - ord("0")
-    is_digit = (d >= 0) & (d <= 9)
-    has_year = is_digit[:, :4].all(axis=1)
-    dash = ord("-") - ord("0")
-    is_date = has_year & is_digit[:, [5, 6, 8, 9]].all(axis=1) & (d[:, 4] == dash) & (d[:, 7] == dash)
-    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
-    md = d[:, 5] * 1000 + d[:, 6] * 100 + d[:, 8] * 10 + d[:, 9]
+    chars = _leading_bytes(iso, 10)
+    # each character's digit value (a byte below "0" wraps round to above 9), a column at a time
+    d = [chars[:, j] - np.uint8(ord("0")) for j in range(10)]
+    has_year = (d[0] <= 9) & (d[1] <= 9) & (d[2] <= 9) & (d[3] <= 9)
+    dash = np.uint8(ord("-") - ord("0") + 256)
+    is_date = has_year & (d[5] <= 9) & (d[6] <= 9) & (d[8] <= 9) & (d[9] <= 9) & (d[4] == dash) & (d[7] == dash)
+    v = [x.astype(np.int64) for x in d]
+    year = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]
+    md = v[5] * 1000 + v[6] * 100 + v[8] * 10 + v[9]
     return year, md, has_year, is_date
+
+
+def _leading_bytes(values: pd.Series, width: int) -> np.ndarray:
+    """The first ``width`` bytes of each value's UTF-8 text (zeros after its end; a
+    missing value is all zeros), read from its Arrow buffers: as Python text a city's 9.1M
+    birth dates took a gigabyte for a moment. A character beyond ASCII is bytes none of
+    which is a digit or a dash, as the character is neither."""
+    arr = _text_array(values)
+    n = len(arr)
+    out = np.zeros((n, width), dtype=np.uint8)
+    if not n:
+        return out
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if arr.buffers()[2] is not None else np.zeros(0, np.uint8)
+    lengths = np.diff(offsets)
+    if arr.null_count:
+        lengths = np.where(arr.is_valid().to_numpy(zero_copy_only=False), lengths, 0)
+    if ((lengths == width) | (lengths == 0)).all():
+        # all as long (ISO dates): the present values' bytes lie side by side, a row each
+        present = lengths == width
+        out[present] = data[offsets[0] : offsets[0] + int(present.sum()) * width].reshape(-1, width)
+        return out
+    starts = offsets[:-1]
+    for j in range(width):
+        has = np.flatnonzero(lengths > j)
+        out[has, j] = data[starts[has] + j]
+    return out
 
 
 def _year(iso: pd.Series) -> pd.Series:
@@ -1033,6 +1096,12 @@ def household_relation(cadre_rel: str | None, other_rel: str | None) -> tuple[st
     return "同户成员", False
 
 
+def _joinable(keys: pd.Series, other: pd.Series) -> np.ndarray:
+    """Which ``keys`` a merge with ``other`` could join (a merge joins missing keys too)."""
+    hit = isin(keys, other)
+    return hit | keys.isna().to_numpy() if other.isna().any() else hit
+
+
 def _relatives_of(
     cadres: pd.DataFrame, declared: pd.DataFrame | None, members: pd.DataFrame | None, hh_nodes: pd.DataFrame
 ) -> pd.DataFrame:
@@ -1048,9 +1117,11 @@ def _relatives_of(
         )
     if members is not None and len(members):
         m = members[["from", "to", "relation_to_head", *SRC]].rename(columns={"from": "pid", "to": "hid"})
-        mine = m[m["pid"].isin(cadre_ids)][["pid", "hid", "relation_to_head"]]
+        mine = m[isin(m["pid"], pd.Series(sorted(cadre_ids), dtype=object))][["pid", "hid", "relation_to_head"]]
         mine = mine.rename(columns={"pid": "cadre", "relation_to_head": "cadre_rel"})
-        co = mine.merge(m, on="hid")
+        # the registrations of the households joined, in their order, before joining: a
+        # merge hashes both sides, and a city's register is 9.1M rows
+        co = mine.merge(m[_joinable(m["hid"], mine["hid"])], on="hid")
         co = co[co["pid"] != co["cadre"]]
         if len(co):
             rel = [household_relation(a, b) for a, b in zip(co["cadre_rel"], co["relation_to_head"], strict=True)]
@@ -1072,7 +1143,7 @@ def _relatives_of(
             [splits.rename(columns={"hid": "a", "split_from": "b"}), splits.rename(columns={"split_from": "a", "hid": "b"})]
         )
         linked = mine[["cadre", "hid"]].merge(pairs, left_on="hid", right_on="a")[["cadre", "b"]]
-        sp = linked.merge(m, left_on="b", right_on="hid")
+        sp = linked.merge(m[_joinable(m["hid"], linked["b"])], left_on="b", right_on="hid")
         sp = sp[sp["pid"] != sp["cadre"]]
         if len(sp):
             frames.append(
@@ -1294,12 +1365,20 @@ def _declared_relatives(
     return table, ph, notes
 
 
+#: Tables built one row a key already: the people (one of each pid, and a payment's only
+#: when its pid is not known yet), the households (grouped by 户号, then the ones only a
+#: split or a payment names). Dropping duplicates again hashed a city's 9.1M pids (2 s);
+#: a duplicate key would still stop the COPY, loudly.
+_UNIQUE_BY_BUILD = {"Person", "Household"}
+
+
 def _fill_missing_columns(out: GraphTables, schema: Schema) -> None:
     """Give every table all of its schema's columns (missing ones empty), in schema order."""
     for name, node in schema.nodes.items():
         df = out.nodes.get(name, pd.DataFrame())
         cols = [p.name for p in node.properties]
-        out.nodes[name] = _complete(df, cols).drop_duplicates(node.key)
+        df = _complete(df, cols)
+        out.nodes[name] = df if name in _UNIQUE_BY_BUILD else df.drop_duplicates(node.key)
     for name, rel in schema.rels.items():
         df = out.rels.get(name, pd.DataFrame())
         out.rels[name] = _complete(df, ["from", "to", *[p.name for p in rel.properties]])

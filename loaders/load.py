@@ -269,7 +269,8 @@ def _load(
             from resolve.engine import resolve
             from resolve.records import reference_from
 
-            reference = _merge_reference(reference, reference_from({"payments": read.summary.reference_rows}))
+            month = reference_from({"payments": read.summary.reference_rows}, payments_distinct=True)
+            reference = _merge_reference(reference, month)
             tables.resolution = resolve(mentions, reference, resolution.settings, resolution.decisions)
             tables.mentions = mentions
             _save_reference(store.state_dir, reference)

@@ -954,6 +954,30 @@ def test_a_home_is_the_first_registration_by_household_id_else_an_office(dtype) 
         )
 
 
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_dates_read_from_their_characters_are_what_pandas_reads(dtype) -> None:
+    from loaders.build import _days, _ymd
+    from loaders.normalize import EPOCH
+
+    values = [
+        None, "", "2020-02-29", "2021-02-29", "2020-13-01", "2020-00-10", "2020-12-00", "2020-12-31", "1970-01-01",
+        "1969-12-31", "1677-09-21", "1678-01-01", "2261-12-31", "2262-04-11", "9999-12-31",
+        # spellings pandas reads with this format, and ones it does not
+        "2020-1-5", "1999-1-1", "2000-01-1", "20200101", "2020/01/01", " 2020-01-01", "2020-01-01T00:00", "abcd",
+        "２０２０-01-01", "2020-0１-01", "2020-01-0é",
+    ]  # fmt: skip
+    iso = pd.Series(values, dtype=dtype, index=np.arange(len(values)) * 3 + 7)
+    expected = (pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce") - pd.Timestamp(EPOCH)).dt.days.astype("Int64")
+    got = _days(iso)
+    assert got.index.equals(iso.index) and str(got.dtype) == "Int64"
+    assert got.astype(object).where(got.notna(), None).tolist() == expected.astype(object).where(expected.notna(), None).tolist()
+    assert got.iloc[2] == 18321 and got.iloc[8] == 0 and got.isna().iloc[3]  # 2020-02-29; 1970-01-01; no 2021-02-29
+    year, md, has_year, is_date = _ymd(iso)
+    assert has_year.tolist() == [bool(v) and v[:4].isascii() and v[:4].isdigit() for v in [v or "" for v in values]]
+    assert is_date.tolist()[:4] == [False, False, True, True] and not is_date[values.index("2020-1-5")]
+    assert (year[2], md[2]) == (2020, 229)
+
+
 def test_codes_give_missing_values_a_code_of_their_own() -> None:
     from loaders.build import _codes
 
