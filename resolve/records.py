@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -64,6 +65,7 @@ def reference_from(records: dict[str, pd.DataFrame], payments_distinct: bool = F
     reference rows, one of each by the same columns).
     """
     people, places, hhs, accs = [], [], [], []
+    pids = []  # each source's ID numbers: coded once for the three tables they key
     for kind, id_col, name_col in [
         ("households", "id_number", "name"),
         ("cadres", "id_number", "name"),
@@ -88,31 +90,62 @@ def reference_from(records: dict[str, pd.DataFrame], payments_distinct: bool = F
         # after month: one row of each is all the reference needs (a county pays 1M rows)
         if kind == "payments" and not payments_distinct:
             v = v.drop_duplicates(cols)
-        people.append(pd.DataFrame({"pid": v[id_col], "name": v[name_col]}))
+        source = len(pids)
+        pids.append(v[id_col])
+        people.append((source, pd.DataFrame({"pid": v[id_col], "name": v[name_col]})))
         if kind in ("households", "cadres", "payments"):
-            places.append(pd.DataFrame({"pid": v[id_col], "vid": _vid_text(v["town"], v["village"])}))
+            places.append((source, pd.DataFrame({"pid": v[id_col], "vid": _vid_text(v["town"], v["village"])})))
         if kind in ("households", "payments"):
-            hhs.append(pd.DataFrame({"pid": v[id_col], "hid": v["household_id"]}))
+            hhs.append((source, pd.DataFrame({"pid": v[id_col], "hid": v["household_id"]})))
         if kind == "payments":
-            accs.append(pd.DataFrame({"pid": v[id_col], "account": v["account_number"]}))
+            accs.append((source, pd.DataFrame({"pid": v[id_col], "account": v["account_number"]})))
 
+    codes = _shared_codes(pids)
     return Reference(
-        _distinct(people, ["pid", "name"]),
-        _distinct(places, ["pid", "vid"]),
-        _distinct(hhs, ["pid", "hid"]),
-        _distinct(accs, ["pid", "account"]),
+        _distinct(people, codes, ["pid", "name"]),
+        _distinct(places, codes, ["pid", "vid"]),
+        _distinct(hhs, codes, ["pid", "hid"]),
+        _distinct(accs, codes, ["pid", "account"]),
     )
 
 
-def _distinct(frames: list[pd.DataFrame], cols: list[str]) -> pd.DataFrame:
-    """The rows of ``frames`` without a missing value, the first of each alike, in order."""
-    if not frames:
+def _distinct(parts: list[tuple[int, pd.DataFrame]], pid_codes: list[np.ndarray], cols: list[str]) -> pd.DataFrame:
+    """The rows of the frames of ``parts`` (source, frame) without a missing value, the
+    first of each alike, in order, as Arrow strings: ``dropna``, ``concat`` and
+    ``drop_duplicates``, on integer codes. A city's reference holds every registered
+    person (9M) in three tables: ``drop_duplicates`` hashed their 12M ID numbers as text
+    for each (19 s in all); they are coded once (:func:`_shared_codes`)."""
+    if not parts:
         return pd.DataFrame(columns=cols)
-    # Arrow strings, frame by frame: a city's reference holds every registered person
-    # (9M) three times, and one frame of Python objects would make the whole of it objects
-    # (not copied when nothing is missing: the register's 9M rows, in each of three tables)
-    typed = [(f.dropna() if f.isna().to_numpy().any() else f).astype("str") for f in frames]
-    return pd.concat(typed, ignore_index=True).drop_duplicates().reset_index(drop=True)
+    # Arrow strings, frame by frame: one frame of Python objects would make all of them objects
+    cat = pd.concat([f.astype("str") for _, f in parts], ignore_index=True)
+    pid = np.concatenate([pid_codes[source] for source, _ in parts])
+    other, n = _codes(cat[cols[1]])
+    rows = np.flatnonzero((other >= 0) & (pid >= 0))
+    key = pid[rows] * n + other[rows]
+    return cat.take(rows[~pd.Series(key).duplicated().to_numpy()]).reset_index(drop=True)
+
+
+def _shared_codes(columns: list[pd.Series]) -> list[np.ndarray]:
+    """An integer code for each value of each column (-1: missing), alike for alike across them."""
+    if not columns:
+        return []
+    chunks = []
+    for c in columns:
+        arr = pa.array(c, from_pandas=True, type=pa.large_string())
+        chunks += arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    codes, _ = _codes(pa.chunked_array(chunks, type=pa.large_string()))
+    return np.split(codes, np.cumsum([len(c) for c in columns])[:-1])
+
+
+def _codes(values: pd.Series | pa.ChunkedArray) -> tuple[np.ndarray, int]:
+    """An integer per distinct value (-1: missing), and how many there are."""
+    arr = values if isinstance(values, pa.ChunkedArray) else pa.array(values, from_pandas=True, type=pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    encoded = arr.dictionary_encode()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, max(len(encoded.dictionary), 1)
 
 
 def payment_mentions(payments: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:

@@ -332,3 +332,40 @@ def test_the_review_commands_list_masked_candidates_and_record_a_decision(tmp_pa
     assert read_review(folder).set_index("pid").loc[LI_B, "verdict"] == "confirm"
     refused = runner.invoke(app, ["resolve", "decide", "cli", ZHANG, "confirm", "--store", store])
     assert refused.exit_code == 2 and "复核清单中没有" in refused.output
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_the_reference_is_each_source_s_valid_rows_without_missing_values_the_first_of_each_alike(dtype) -> None:
+    from resolve.records import reference_from
+
+    def rows(**cols) -> pd.DataFrame:
+        df = pd.DataFrame(cols)
+        return df.astype({c: dtype for c in df if df[c].dtype == object})
+
+    a, b, c, bad = "110101199001011234", "110101199001012345", "11010119900101345X", "123"
+    records = {
+        "households": rows(
+            id_number=[a, b, a, bad, c], id_number_valid=[True, True, True, False, True], name=["甲", "乙", "甲", "丙", None],
+            town=["东镇", "东镇", "西镇", "东镇", None], village=["一村", "二村", "三村", "一村", None],
+            household_id=["H1", "H2", "H1", "H3", "H4"],
+        ),
+        "cadres": rows(id_number=[b], id_number_valid=[True], name=["乙二"], town=["东镇"], village=["二村"]),
+        "payments": rows(
+            id_number=[a, a, c], id_number_valid=[True, True, True], name=["甲", "甲", "丁"], town=["东镇", "东镇", "南镇"],
+            village=["一村", "一村", None], household_id=["H1", "H1", None], account_number=["62", "62", "63"],
+        ),
+        "vehicles": rows(owner_id_number=[c, bad], owner_id_number_valid=[True, False], owner_name=["丁", "戊"]),
+    }  # fmt: skip
+    ref = reference_from(records)
+    kinds = ("people", "places", "households", "accounts")
+    table = {k: [tuple(r) for r in getattr(ref, k).astype(object).values.tolist()] for k in kinds}
+    # in source order (register, cadres, payments, vehicles), the first of each alike; no invalid ID, no missing value
+    assert table["people"] == [(a, "甲"), (b, "乙"), (b, "乙二"), (c, "丁")]
+    assert table["places"] == [(a, "东镇/一村"), (b, "东镇/二村"), (a, "西镇/三村")]
+    assert table["households"] == [(a, "H1"), (b, "H2"), (c, "H4")]
+    assert table["accounts"] == [(a, "62"), (c, "63")]
+    assert all(str(d) == "str" for k in kinds for d in getattr(ref, k).dtypes)
+    # payment rows repeated month after month, or kept one of each by the first pass: the same reference
+    once = {**records, "payments": records["payments"].iloc[[0, 2]]}
+    again = reference_from(once, payments_distinct=True)
+    assert all(getattr(again, k).equals(getattr(ref, k)) for k in kinds)
