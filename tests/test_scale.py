@@ -921,7 +921,7 @@ def _home_by_merge(persons: pd.DataFrame, member: pd.DataFrame, households: pd.D
 
 @pytest.mark.parametrize("dtype", ["str", object])
 def test_a_home_is_the_first_registration_by_household_id_else_an_office(dtype) -> None:
-    from loaders.build import GraphTables, _with_home
+    from loaders.build import GraphTables, _codes_together, _with_home
 
     def frame(**cols) -> pd.DataFrame:
         return pd.DataFrame(cols).astype(dtype)
@@ -946,6 +946,14 @@ def test_a_home_is_the_first_registration_by_household_id_else_an_office(dtype) 
         ["A", "甲镇", "东村"],
         ["E", "丙镇", "南村"],
     ]
+    # the same with the ids coded once for both (the persons' codes 0, 1, 2 ... in order)
+    person_codes, member_codes = _codes_together(persons["pid"], member["from"])
+    assert person_codes.tolist() == [0, 1, 2, 3, 4]
+    coded = _with_home(persons, out, (person_codes, member_codes))
+    assert (
+        coded.astype(object).where(coded.notna(), None).values.tolist()
+        == got.astype(object).where(got.notna(), None).values.tolist()
+    )
     expected = _home_by_merge(persons, member, households, office, villages)
     for c in ("town", "village"):
         assert (
@@ -988,7 +996,7 @@ def test_codes_give_missing_values_a_code_of_their_own() -> None:
 
 
 def test_one_person_row_per_id_with_its_first_name() -> None:
-    from loaders.build import _first_of_each
+    from loaders.build import _codes_together, _first_of_each
 
     rows = pd.DataFrame(
         {
@@ -999,6 +1007,10 @@ def test_one_person_row_per_id_with_its_first_name() -> None:
     ).astype({"pid": "str", "name": "str"})
     got = _first_of_each(rows)
     assert got["pid"].tolist() == ["p1", "p2", "p3"] and got["src_line"].tolist() == [1, 2, 4]
+    # coded together with other ids (the registrations'), after them in the coding: the same rows
+    codes, others = _codes_together(rows["pid"], pd.Series(["p9", "p2", None, "p4"], dtype="str"))
+    assert others.tolist()[:2] == [3, 1] and others[2] not in codes and others[3] not in codes
+    assert _first_of_each(rows, codes).equals(got)
     assert got["name"].astype(object).where(got["name"].notna(), None).tolist() == ["甲", "乙", None]
 
 
