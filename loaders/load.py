@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.feather as feather
 
 from graph.schema import APPEND_MODE
@@ -171,15 +173,38 @@ def _check_endpoints(tables: dict[str, pd.DataFrame], rels: dict[str, pd.DataFra
             ends.setdefault(label, []).append((name, end, df[end]))
     for label, cols in ends.items():
         keys = tables[label][store.schema.node(label).key]
-        missing = ~isin(pd.concat([c for *_, c in cols], ignore_index=True), keys)
+        missing = ~_among([c for *_, c in cols], keys)
         start = 0
         for name, end, col in cols:
             lost = missing[start : start + len(col)]
             start += len(col)
             if lost.any():
+                example = col.iloc[int(lost.argmax())]
                 raise RuntimeError(
-                    f"{name}: {int(lost.sum())} 条关系的 {end} 端 {label} 不存在，例如 {col.iloc[int(lost.argmax())]}"
+                    f"{name}: {int(lost.sum())} 条关系的 {end} 端 {label} 不存在，例如 {'空值' if pd.isna(example) else example}"
                 )
+
+
+def _among(columns: list[pd.Series], keys: pd.Series) -> np.ndarray:
+    """For each value of the columns one after the other, whether it is among ``keys``
+    (missing values are among nothing). Each column goes to Arrow as it is: put together
+    by pandas first, a column of Python objects among Arrow strings (the offices' village
+    ids) made all 9.5M ends of the people Python text (1.5 s), and Arrow then read them
+    back (1 s)."""
+    parts = [pa.array(c, from_pandas=True) for c in columns]
+    if all(pa.types.is_string(a.type) or pa.types.is_large_string(a.type) or pa.types.is_null(a.type) for a in parts):
+        chunks: list[pa.Array] = []
+        for a in parts:
+            a = a.cast(pa.large_string())
+            chunks += a.chunks if isinstance(a, pa.ChunkedArray) else [a]
+        key_arr = pa.array(keys, from_pandas=True)
+        key_arr = key_arr.combine_chunks() if isinstance(key_arr, pa.ChunkedArray) else key_arr
+        if pa.types.is_string(key_arr.type) or pa.types.is_null(key_arr.type):
+            key_arr = key_arr.cast(pa.large_string())
+        if pa.types.is_large_string(key_arr.type):
+            found = pc.is_in(pa.chunked_array(chunks, type=pa.large_string()), value_set=key_arr, skip_nulls=True)
+            return found.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+    return isin(pd.concat(columns, ignore_index=True), keys)
 
 
 def load_dataset(

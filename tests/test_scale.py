@@ -1064,6 +1064,10 @@ def test_a_relationship_end_missing_from_the_nodes_is_named(tmp_path: Path) -> N
         _check_endpoints(nodes, bad, store)
     with pytest.raises(RuntimeError, match="MEMBER_OF: 1 条关系的 to 端 Household 不存在，例如 H2"):
         _check_endpoints(nodes, {"MEMBER_OF": pd.DataFrame({"from": ["P1", "P2"], "to": ["H1", "H2"]})}, store)
+    # Arrow strings beside Python objects, and a missing end (never a node)
+    typed = {"MEMBER_OF": good["MEMBER_OF"].astype("str"), "RECEIVED": pd.DataFrame({"from": ["P2", None], "to": ["X1", "X1"]})}
+    with pytest.raises(RuntimeError, match="RECEIVED: 1 条关系的 from 端 Person 不存在，例如 空值"):
+        _check_endpoints({**nodes, "Person": nodes["Person"].astype("str")}, typed, store)
     store.close()
 
 
