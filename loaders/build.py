@@ -1034,13 +1034,15 @@ def _leading_bytes(values: pd.Series, width: int) -> np.ndarray:
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if arr.buffers()[2] is not None else np.zeros(0, np.uint8)
     lengths = np.diff(offsets)
-    if arr.null_count:
-        lengths = np.where(arr.is_valid().to_numpy(zero_copy_only=False), lengths, 0)
+    valid = arr.is_valid().to_numpy(zero_copy_only=False) if arr.null_count else None
     if ((lengths == width) | (lengths == 0)).all():
-        # all as long (ISO dates): the present values' bytes lie side by side, a row each
-        present = lengths == width
-        out[present] = data[offsets[0] : offsets[0] + int(present.sum()) * width].reshape(-1, width)
+        # all as long (ISO dates): their bytes lie side by side, a row each
+        out[lengths == width] = data[offsets[0] : offsets[-1]].reshape(-1, width)
+        if valid is not None:
+            out[~valid] = 0  # a missing value may keep bytes in the buffer
         return out
+    if valid is not None:
+        lengths = np.where(valid, lengths, 0)
     starts = offsets[:-1]
     for j in range(width):
         has = np.flatnonzero(lengths > j)

@@ -986,6 +986,23 @@ def test_dates_read_from_their_characters_are_what_pandas_reads(dtype) -> None:
     assert (year[2], md[2]) == (2020, 229)
 
 
+def test_date_characters_are_read_from_arrow_buffers_whatever_a_missing_value_keeps() -> None:
+    import pyarrow as pa
+
+    from loaders.build import _leading_bytes
+
+    # a missing value whose slot still holds ten bytes in the buffer (Arrow allows it)
+    data = b"2020-01-022021-03-041999-12-31"
+    offsets = pa.py_buffer(np.array([0, 10, 20, 30], dtype=np.int64).tobytes())
+    validity = pa.py_buffer(np.packbits([1, 0, 1], bitorder="little").tobytes())
+    arr = pa.Array.from_buffers(pa.large_string(), 3, [validity, offsets, pa.py_buffer(data)])
+    got = _leading_bytes(pd.Series(pd.arrays.ArrowStringArray(arr)), 10)
+    assert [bytes(r) for r in got] == [b"2020-01-02", bytes(10), b"1999-12-31"]
+    # values of other lengths, and longer than read
+    got = _leading_bytes(pd.Series(["2020-1-5", None, "2020-01-01T00", ""], dtype="str"), 10)
+    assert [bytes(r) for r in got] == [b"2020-1-5\0\0", bytes(10), b"2020-01-01", bytes(10)]
+
+
 def test_codes_give_missing_values_a_code_of_their_own() -> None:
     from loaders.build import _codes
 
