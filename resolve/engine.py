@@ -277,6 +277,8 @@ def _keys_of_reference(ref: Reference, wanted: set[str]) -> pd.DataFrame:
     if accs:
         a = ref_acc[_isin(ref_acc["account"], accs)]
         add("a" + a["account"].astype(str), a["pid"])
+    if not frames:  # no kind of key wanted that the reference has rows for
+        return pd.DataFrame({"key": pd.Series(dtype=object), "pid": pd.Series(dtype=object)})
     return pd.concat(frames, ignore_index=True).drop_duplicates()
 
 

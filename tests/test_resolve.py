@@ -369,3 +369,21 @@ def test_the_reference_is_each_source_s_valid_rows_without_missing_values_the_fi
     once = {**records, "payments": records["payments"].iloc[[0, 2]]}
     again = reference_from(once, payments_distinct=True)
     assert all(getattr(again, k).equals(getattr(ref, k)) for k in kinds)
+
+
+def test_a_mention_whose_keys_no_reference_row_can_share_has_no_candidates() -> None:
+    from resolve.engine import _keys_of_reference
+
+    ref = Reference(
+        pd.DataFrame({"pid": ["110101199001011234"], "name": ["张三"]}, dtype="str"),
+        pd.DataFrame({"pid": ["110101199001011234"], "vid": ["东镇/一村"]}, dtype="str"),
+        pd.DataFrame({"pid": ["110101199001011234"], "hid": ["H1"]}, dtype="str"),
+        pd.DataFrame({"pid": pd.Series([], dtype="str"), "account": pd.Series([], dtype="str")}),
+    )
+    # a name and a village no one in the reference has, and no ID prefix to block on
+    got = _keys_of_reference(ref, {"n李四|西镇/二村", "p li si|西镇/二村"})
+    assert got.empty and list(got.columns) == ["key", "pid"]
+    mention = pd.DataFrame(
+        [{"mkey": "m1", "kind": "payment", "id_value": "12", "name": "李四", "vids": ("西镇/二村",), "hids": (), "accounts": ()}]
+    )
+    assert candidate_pairs(mention, ref).empty
