@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from graph.schema import Schema, load_schema
 from loaders.contract import CLOSE_RELATIONS, FARM_VEHICLE_WORDS
 from loaders.normalize import EPOCH, normalise_id
-from loaders.parse import ParsedFile
+from loaders.parse import ParsedFile, text_codes
 from resolve.engine import Decision, Reference, Resolution, Settings, empty_resolution, resolve
 from resolve.records import MENTION_COLUMNS, mention_key, payment_mentions, reference_from
 
@@ -398,13 +398,13 @@ def build_graph(
     # the people's ids and the registrations' coded together, once (the register's ids
     # are most of both): each took a dictionary encoding of a city's 9M ids (3.6 s)
     member = out.rels.get("MEMBER_OF")
-    row_codes, member_codes = _codes_together(person_rows["pid"], member["from"] if member is not None else None)
+    row_codes, *member_codes = text_codes([person_rows["pid"], *([member["from"]] if member is not None else [])])
     persons = _first_of_each(person_rows, row_codes)
     del person_rows, row_codes
     persons["birth_day"] = _days(persons["birth_date"])
     persons["birth_year"] = _year(persons["birth_date"])
     # the persons' codes are 0, 1, 2 ... in their order (one row per code, by first appearance)
-    out.nodes["Person"] = _with_home(persons, out, (np.arange(len(persons)), member_codes))
+    out.nodes["Person"] = _with_home(persons, out, (np.arange(len(persons)), member_codes[0]) if member_codes else None)
     del member, member_codes
     if not cadres.empty:
         out.rels["RELATIVE_OF"] = _relatives_of(cadres, out.rels.get("DECLARED_RELATIVE"), out.rels.get("MEMBER_OF"), hh_nodes)
@@ -873,9 +873,7 @@ def _earliest_places(earliest: pd.DataFrame, ctx: PaymentContext) -> None:
             ctx.best_home[pid] = cand
 
 
-def _with_home(
-    persons: pd.DataFrame, out: GraphTables, codes: tuple[np.ndarray, np.ndarray | None] | None = None
-) -> pd.DataFrame:
+def _with_home(persons: pd.DataFrame, out: GraphTables, codes: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     """``persons`` with ``town`` and ``village``: the household registration (the first by
     household id), else the village of an office (else, set by :func:`payment_tables`,
     the place of the earliest payment).
@@ -889,7 +887,7 @@ def _with_home(
     villages on the way cost the build's highest point 1.1 GB more.
 
     ``codes``: the persons' ids and the registrations' (``MEMBER_OF`` from) as integers,
-    alike for alike (:func:`_codes_together`), when the caller has them already.
+    alike for alike (:func:`~loaders.parse.text_codes`), when the caller has them already.
     """
     home = np.full(len(persons), -1, dtype=np.int64)
     member, households = out.rels.get("MEMBER_OF"), out.nodes.get("Household")
@@ -903,7 +901,7 @@ def _with_home(
         # the first registration by household id: rank the households once, sort integers
         rank = np.empty(len(households), dtype=np.int64)
         rank[_argsort_text(households["hid"])] = np.arange(len(households))
-        person_code, code = codes if codes is not None and codes[1] is not None else (None, _codes(member["from"]))
+        person_code, code = codes if codes is not None else (None, text_codes([member["from"]])[0])
         person = code[rows]
         order = np.lexsort((rank[pos[rows]], person))
         first = order[np.r_[True, person[order][1:] != person[order][:-1]]] if len(order) else order
@@ -947,32 +945,6 @@ def index_in(values: pd.Series, keys: pd.Series) -> np.ndarray:
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def _codes(values: pd.Series) -> np.ndarray:
-    """An integer per distinct value, in order of first appearance (Arrow's dictionary encoding)."""
-    arr = pa.array(values, from_pandas=True)
-    if pa.types.is_null(arr.type):
-        return np.zeros(len(values), dtype=np.int64)
-    if isinstance(arr, pa.ChunkedArray):  # Arrow strings concatenated: codes over all chunks
-        arr = arr.combine_chunks()
-    # missing values get a code of their own, not a null that would become a number
-    return arr.dictionary_encode(null_encoding="encode").indices.to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def _codes_together(first: pd.Series, second: pd.Series | None) -> tuple[np.ndarray, np.ndarray | None]:
-    """:func:`_codes` of two columns of text in one encoding (alike for alike across
-    them); the first column's run 0, 1, 2 ... in order of its first appearances."""
-    if second is None:
-        return _codes(first), None
-    chunks = []
-    for values in (first, second):
-        arr = pa.array(values, from_pandas=True)
-        arr = arr if not pa.types.is_null(arr.type) else pa.nulls(len(arr), pa.large_string())
-        arr = arr.cast(pa.large_string())
-        chunks += arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    codes = _codes(pd.Series(pa.chunked_array(chunks, type=pa.large_string()), dtype="str"))
-    return codes[: len(first)], codes[len(first) :]
-
-
 def _argsort_text(values: pd.Series) -> np.ndarray:
     """Positions of ``values`` in sorted order (code point order, as Python sorts text)."""
     return pc.sort_indices(pa.array(values, from_pandas=True)).to_numpy(zero_copy_only=False)
@@ -991,7 +963,7 @@ def _first_of_each(persons: pd.DataFrame, code: np.ndarray | None = None) -> pd.
     ``drop_duplicates("pid")`` and a ``groupby("pid").first()`` of the names give, in one
     Arrow dictionary encoding of the 9M ids of a city instead of three hash passes
     (``code``: that encoding, when the caller has made it)."""
-    code = _codes(persons["pid"]) if code is None else code
+    code = text_codes([persons["pid"]])[0] if code is None else code
     _, first = np.unique(code, return_index=True)  # codes run in order of first appearance
     name = _nz(persons["name"])
     named = np.flatnonzero(name.notna().to_numpy())

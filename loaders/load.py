@@ -24,7 +24,7 @@ from graph.schema import APPEND_MODE
 from graph.store import GraphStore
 from loaders.build import GraphTables, PaymentContext, ResolveOptions, build_graph, isin, payment_links, source_files
 from loaders.dataset import discover
-from loaders.parse import ParsedFile, quarantine_json
+from loaders.parse import ParsedFile, quarantine_json, text_chunks
 from loaders.stream import (
     CHUNK_ROWS,
     KEYS_FILE,
@@ -191,18 +191,14 @@ def _among(columns: list[pd.Series], keys: pd.Series) -> np.ndarray:
     by pandas first, a column of Python objects among Arrow strings (the offices' village
     ids) made all 9.5M ends of the people Python text (1.5 s), and Arrow then read them
     back (1 s)."""
-    parts = [pa.array(c, from_pandas=True) for c in columns]
-    if all(pa.types.is_string(a.type) or pa.types.is_large_string(a.type) or pa.types.is_null(a.type) for a in parts):
-        chunks: list[pa.Array] = []
-        for a in parts:
-            a = a.cast(pa.large_string())
-            chunks += a.chunks if isinstance(a, pa.ChunkedArray) else [a]
+    arrays = [pa.array(c, from_pandas=True) for c in columns]
+    if all(pa.types.is_string(a.type) or pa.types.is_large_string(a.type) or pa.types.is_null(a.type) for a in arrays):
         key_arr = pa.array(keys, from_pandas=True)
         key_arr = key_arr.combine_chunks() if isinstance(key_arr, pa.ChunkedArray) else key_arr
         if pa.types.is_string(key_arr.type) or pa.types.is_null(key_arr.type):
             key_arr = key_arr.cast(pa.large_string())
         if pa.types.is_large_string(key_arr.type):
-            found = pc.is_in(pa.chunked_array(chunks, type=pa.large_string()), value_set=key_arr, skip_nulls=True)
+            found = pc.is_in(text_chunks(arrays), value_set=key_arr, skip_nulls=True)
             return found.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
     return isin(pd.concat(columns, ignore_index=True), keys)
 

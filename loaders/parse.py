@@ -422,6 +422,31 @@ def seen_before(hashes: np.ndarray, seen: set[int]) -> np.ndarray:
     return dup
 
 
+def text_chunks(columns: list[pd.Series] | list[pa.Array | pa.ChunkedArray]) -> pa.ChunkedArray:
+    """The columns (pandas, or Arrow already) one after the other as one Arrow array of
+    text, each as it is (Arrow strings are linked, not copied; put together by pandas, one
+    column of Python objects among them made all of them Python text)."""
+    chunks: list[pa.Array] = []
+    for values in columns:
+        arr = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values, from_pandas=True)
+        arr = pa.nulls(len(arr), pa.large_string()) if pa.types.is_null(arr.type) else arr.cast(pa.large_string())
+        chunks += arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    return pa.chunked_array(chunks, type=pa.large_string())
+
+
+def text_codes(columns: list[pd.Series], missing: int | None = None) -> list[np.ndarray]:
+    """An integer for each value of each column of text, alike for alike across the
+    columns, in order of first appearance (one Arrow dictionary encoding of the columns
+    one after the other: a city's 9M ids are coded once for every use of them). A
+    missing value gets ``missing``, or a code of its own when that is None."""
+    if not columns:
+        return []
+    whole = text_chunks(columns).combine_chunks()
+    indices = whole.dictionary_encode(null_encoding="mask" if missing is not None else "encode").indices
+    codes = indices.fill_null(missing if missing is not None else 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.split(codes, np.cumsum([len(c) for c in columns])[:-1])
+
+
 def combine_hashes(columns: list[np.ndarray]) -> np.ndarray:
     """One 64-bit hash per row from its cells' hashes, order-sensitive: the mixing of
     pandas' ``hash_pandas_object``, so that hashes saved beside a store made by pandas

@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from loaders.parse import text_codes
 from resolve.engine import Reference
 
 #: A mention: key, kind (payment | relative), what it says (ID value, name, villages
@@ -103,7 +104,7 @@ def reference_from(records: dict[str, pd.DataFrame], payments_distinct: bool = F
         if kind == "payments":
             accs.append((source, pd.DataFrame({"pid": v[id_col], "account": v["account_number"]})))
 
-    codes = _shared_codes(pids)
+    codes = text_codes(pids, missing=-1)
     return Reference(
         _distinct(people, codes, ["pid", "name"]),
         _distinct(places, codes, ["pid", "vid"]),
@@ -117,38 +118,17 @@ def _distinct(parts: list[tuple[int, pd.DataFrame]], pid_codes: list[np.ndarray]
     first of each alike, in order, as Arrow strings: ``dropna``, ``concat`` and
     ``drop_duplicates``, on integer codes. A city's reference holds every registered
     person (9M) in three tables: ``drop_duplicates`` hashed their 12M ID numbers as text
-    for each (19 s in all); they are coded once (:func:`_shared_codes`)."""
+    for each (19 s in all); they are coded once (:func:`~loaders.parse.text_codes`)."""
     if not parts:
         return pd.DataFrame(columns=cols)
     # Arrow strings, frame by frame: one frame of Python objects would make all of them objects
     cat = pd.concat([f.astype("str") for _, f in parts], ignore_index=True)
     pid = np.concatenate([pid_codes[source] for source, _ in parts])
-    other, n = _codes(cat[cols[1]])
+    (other,) = text_codes([cat[cols[1]]], missing=-1)
+    n = int(other.max()) + 1 if len(other) and other.max() >= 0 else 1
     rows = np.flatnonzero((other >= 0) & (pid >= 0))
     key = pid[rows] * n + other[rows]
     return cat.take(rows[~pd.Series(key).duplicated().to_numpy()]).reset_index(drop=True)
-
-
-def _shared_codes(columns: list[pd.Series]) -> list[np.ndarray]:
-    """An integer code for each value of each column (-1: missing), alike for alike across them."""
-    if not columns:
-        return []
-    chunks = []
-    for c in columns:
-        arr = pa.array(c, from_pandas=True, type=pa.large_string())
-        chunks += arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    codes, _ = _codes(pa.chunked_array(chunks, type=pa.large_string()))
-    return np.split(codes, np.cumsum([len(c) for c in columns])[:-1])
-
-
-def _codes(values: pd.Series | pa.ChunkedArray) -> tuple[np.ndarray, int]:
-    """An integer per distinct value (-1: missing), and how many there are."""
-    arr = values if isinstance(values, pa.ChunkedArray) else pa.array(values, from_pandas=True, type=pa.large_string())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    encoded = arr.dictionary_encode()
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, max(len(encoded.dictionary), 1)
 
 
 def payment_mentions(payments: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:

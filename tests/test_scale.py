@@ -921,7 +921,8 @@ def _home_by_merge(persons: pd.DataFrame, member: pd.DataFrame, households: pd.D
 
 @pytest.mark.parametrize("dtype", ["str", object])
 def test_a_home_is_the_first_registration_by_household_id_else_an_office(dtype) -> None:
-    from loaders.build import GraphTables, _codes_together, _with_home
+    from loaders.build import GraphTables, _with_home
+    from loaders.parse import text_codes
 
     def frame(**cols) -> pd.DataFrame:
         return pd.DataFrame(cols).astype(dtype)
@@ -947,7 +948,7 @@ def test_a_home_is_the_first_registration_by_household_id_else_an_office(dtype) 
         ["E", "丙镇", "南村"],
     ]
     # the same with the ids coded once for both (the persons' codes 0, 1, 2 ... in order)
-    person_codes, member_codes = _codes_together(persons["pid"], member["from"])
+    person_codes, member_codes = text_codes([persons["pid"], member["from"]])
     assert person_codes.tolist() == [0, 1, 2, 3, 4]
     coded = _with_home(persons, out, (person_codes, member_codes))
     assert (
@@ -1004,16 +1005,19 @@ def test_date_characters_are_read_from_arrow_buffers_whatever_a_missing_value_ke
 
 
 def test_codes_give_missing_values_a_code_of_their_own() -> None:
-    from loaders.build import _codes
+    from loaders.parse import text_codes
 
     # a registration without a person id must not share (or break) another person's code
-    got = _codes(pd.Series(["乙", None, "甲", "乙", None], dtype="str"))
+    (got,) = text_codes([pd.Series(["乙", None, "甲", "乙", None], dtype="str")])
     assert got.tolist() == [0, 1, 2, 0, 1]
-    assert _codes(pd.Series([None, None], dtype=object)).tolist() == [0, 0]
+    assert text_codes([pd.Series([None, None], dtype=object)])[0].tolist() == [0, 0]
+    # or, asked for, one code for all of them (the reference's rows without a value)
+    assert text_codes([pd.Series(["乙", None, "甲"], dtype="str"), pd.Series(["甲", None])], missing=-1)[1].tolist() == [1, -1]
 
 
 def test_one_person_row_per_id_with_its_first_name() -> None:
-    from loaders.build import _codes_together, _first_of_each
+    from loaders.build import _first_of_each
+    from loaders.parse import text_codes
 
     rows = pd.DataFrame(
         {
@@ -1025,7 +1029,7 @@ def test_one_person_row_per_id_with_its_first_name() -> None:
     got = _first_of_each(rows)
     assert got["pid"].tolist() == ["p1", "p2", "p3"] and got["src_line"].tolist() == [1, 2, 4]
     # coded together with other ids (the registrations'), after them in the coding: the same rows
-    codes, others = _codes_together(rows["pid"], pd.Series(["p9", "p2", None, "p4"], dtype="str"))
+    codes, others = text_codes([rows["pid"], pd.Series(["p9", "p2", None, "p4"], dtype="str")])
     assert others.tolist()[:2] == [3, 1] and others[2] not in codes and others[3] not in codes
     assert _first_of_each(rows, codes).equals(got)
     assert got["name"].astype(object).where(got["name"].notna(), None).tolist() == ["甲", "乙", None]
