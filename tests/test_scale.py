@@ -963,6 +963,53 @@ def test_a_home_is_the_first_registration_by_household_id_else_an_office(dtype) 
         )
 
 
+def test_homes_and_household_provenance_alike_whether_or_not_every_registration_has_an_id() -> None:
+    """With an id on every registration the build codes the registrations' ids with the
+    register's person rows (the same ids, in order); with one missing, apart. Either way
+    each person's home is the first registration by household id, and a household's
+    provenance is its first row."""
+    from loaders.build import ResolveOptions, build_graph
+    from loaders.load import parse_folder
+
+    files = [f for f in parse_folder(GOLDEN_DIR)[0] if f.error is None]
+    register = next(f for f in files if f.kind == "households")
+    records = register.records
+    assert records["id_number"].notna().all()  # the coded-once path
+    assert records["id_number"].duplicated().any()  # people registered twice: the first counts
+
+    def homes(tables) -> dict[str, tuple]:
+        person = tables.nodes["Person"].astype(object)
+        person = person.where(person.notna(), None)
+        return {p: (t, v) for p, t, v in zip(person["pid"], person["town"], person["village"], strict=True)}
+
+    whole = build_graph(files, resolution=ResolveOptions(enabled=False))
+    # a registration without an id (the first row), coded apart from the people's ids
+    gone = records["id_number"].iloc[0]
+    register.records = records.assign(id_number=records["id_number"].where(records.index != 0, None))
+    try:
+        apart = build_graph(files, resolution=ResolveOptions(enabled=False))
+    finally:
+        register.records = records
+    a, b = homes(whole), homes(apart)
+    assert {p: h for p, h in a.items() if p != gone} == {p: h for p, h in b.items() if p != gone}
+    expected = _home_by_merge(
+        whole.nodes["Person"],
+        whole.rels["MEMBER_OF"],
+        whole.nodes["Household"],
+        whole.rels["HOLDS_OFFICE"],
+        whole.nodes["Village"],
+    )
+    placed = expected[expected["town"].notna()]
+    assert len(placed) > 0 and all(
+        a[p] == (t, v) for p, t, v in zip(placed["pid"], placed["town"], placed["village"], strict=True)
+    )
+    # a household's file and line are its first row's
+    hh = whole.nodes["Household"].set_index("hid")
+    first = records.drop_duplicates("household_id").set_index("household_id")
+    assert hh.loc[first.index, "src_line"].tolist() == first["src_line"].tolist()
+    assert hh.loc[first.index, "src_fid"].tolist() == first["src_fid"].tolist()
+
+
 @pytest.mark.parametrize("dtype", ["str", object])
 def test_dates_read_from_their_characters_are_what_pandas_reads(dtype) -> None:
     from loaders.build import _days, _ymd
