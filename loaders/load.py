@@ -284,13 +284,13 @@ def _load(
     if append:
         tables = GraphTables()
         mentions = read.summary.mentions
-        # a city's reference is 1.4 GB pickled (3 s to read): only read when there is something to resolve
+        # a city's reference is 1.7 GB (its sources' rows, repeats kept): only read when there is something to resolve
         reference = _saved_reference(store.state_dir) if resolution.enabled and len(mentions) else None
         if reference is not None:
             from resolve.engine import resolve
             from resolve.records import reference_from
 
-            month = reference_from({"payments": read.summary.reference_rows}, payments_distinct=True)
+            month = reference_from({"payments": read.summary.reference_rows}, payments_distinct=True, distinct=False)
             reference = _merge_reference(reference, month)
             tables.resolution = resolve(mentions, reference, resolution.settings, resolution.decisions)
             tables.mentions = mentions
@@ -436,8 +436,9 @@ _REFERENCE_TABLES = ("people", "places", "households", "accounts")
 def _save_reference(state_dir: Path, reference: Reference) -> None:
     """Identity resolution's reference, kept so that an append resolves against it.
 
-    Arrow IPC files, not a pickle: a city's reference (9M people, 1.4 GB) took 6.5 s to
-    pickle, on the one core the build keeps busy, and 0.9 s to write this way. The files
+    Arrow IPC files, not a pickle: a city's reference (9M people, 1.4 GB one row of each)
+    took 6.5 s to pickle, on the one core the build keeps busy, and 0.9 s to write this
+    way (1.7 GB and 1.5 s as a load keeps it, its sources' rows with their repeats). The files
     are written to a folder beside, which replaces the old one once they are complete: a
     crash while writing leaves the old reference (one between the two renames, none, and
     the next append then says it has no reference)."""
@@ -465,8 +466,12 @@ def _saved_reference(state_dir: Path) -> Reference | None:
 
 
 def _merge_reference(a: Reference, b: Reference) -> Reference:
+    """The saved reference and a month's, one after the other. Repeats are kept, as a
+    load keeps them (``reference_from(distinct=False)``): identity resolution gives the
+    same outcomes, and deduplicating a city's 12M rows took longer than the append."""
+
     def cat(x: pd.DataFrame, y: pd.DataFrame) -> pd.DataFrame:
-        return pd.concat([x, y], ignore_index=True).drop_duplicates().reset_index(drop=True)
+        return pd.concat([x, y], ignore_index=True)
 
     return Reference(
         cat(a.people, b.people), cat(a.places, b.places), cat(a.households, b.households), cat(a.accounts, b.accounts)

@@ -232,7 +232,7 @@ def _keys_of_reference(ref: Reference, wanted: set[str]) -> pd.DataFrame:
         # the people rows of these pids, in the people's order (what a merge with all of
         # them meets); the pids go to Arrow as they are, not through a Python set of millions
         ids = pa.array(rows["pid"], from_pandas=True).cast(pa.large_string())
-        return people[_isin(people["pid"], ids)]
+        return people[_isin(people["pid"], ids)].drop_duplicates()
 
     pids = people["pid"].astype(str)
     want_i = {w[1:] for w in wanted if w.startswith("i")}
@@ -245,12 +245,16 @@ def _keys_of_reference(ref: Reference, wanted: set[str]) -> pd.DataFrame:
     surname_vids = {w.rsplit("|", 1)[1] for w in wanted if w[0] == "s"}
     accs = {w[1:] for w in wanted if w.startswith("a")}
     # the rows each kind starts from, and the name forms of their people's names only
-    born = people[_isin(pids.str.slice(6, 14), births)] if births else people.iloc[0:0]
-    in_vids = ref_places[_isin(ref_places["vid"], vids)]
+    # A reference may repeat its rows (a load's: reference_from(distinct=False)). The few
+    # rows each kind starts from are made distinct, the first of each kept in order: what
+    # follows is then what it is on the distinct reference, at the cost of a subset's
+    # deduplication, not the whole reference's (10 s of a city's build).
+    born = people[_isin(pids.str.slice(6, 14), births)].drop_duplicates() if births else people.iloc[0:0]
+    in_vids = ref_places[_isin(ref_places["vid"], vids)].drop_duplicates()
     placed_people = people_of(in_vids)
-    sp = ref_places[_isin(ref_places["vid"], surname_vids)] if surname_vids else ref_places.iloc[0:0]
+    sp = ref_places[_isin(ref_places["vid"], surname_vids)].drop_duplicates() if surname_vids else ref_places.iloc[0:0]
     sp = sp.merge(people_of(sp), on="pid")
-    hh = ref_hh[_isin(ref_hh["hid"], hids)]
+    hh = ref_hh[_isin(ref_hh["hid"], hids)].drop_duplicates()
     hh = hh.merge(people_of(hh), on="pid")
     forms = _name_forms(pd.concat([born["name"], placed_people["name"], sp["name"], hh["name"]], ignore_index=True))
     if len(born):

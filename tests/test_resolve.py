@@ -6,6 +6,8 @@ damaged row whose true person is known, so each test states which pid it must li
 
 from __future__ import annotations
 
+import random
+
 import pandas as pd
 import pytest
 
@@ -369,6 +371,64 @@ def test_the_reference_is_each_source_s_valid_rows_without_missing_values_the_fi
     once = {**records, "payments": records["payments"].iloc[[0, 2]]}
     again = reference_from(once, payments_distinct=True)
     assert all(getattr(again, k).equals(getattr(ref, k)) for k in kinds)
+    # as they come (a load's): the same rows in the same order, repeats kept; one of each alike is the distinct reference
+    raw = reference_from(records, distinct=False)
+    rows_of = {k: [tuple(r) for r in getattr(raw, k).astype(object).values.tolist()] for k in kinds}
+    assert rows_of["people"] == [(a, "甲"), (b, "乙"), (a, "甲"), (b, "乙二"), (a, "甲"), (c, "丁"), (c, "丁")]
+    assert rows_of["places"] == [(a, "东镇/一村"), (b, "东镇/二村"), (a, "西镇/三村"), (b, "东镇/二村"), (a, "东镇/一村")]
+    assert rows_of["households"] == [(a, "H1"), (b, "H2"), (a, "H1"), (c, "H4"), (a, "H1")]
+    assert rows_of["accounts"] == [(a, "62"), (c, "63")]
+    assert all(str(d) == "str" for k in kinds for d in getattr(raw, k).dtypes)
+    assert all(getattr(raw, k).drop_duplicates().reset_index(drop=True).equals(getattr(ref, k)) for k in kinds)
+
+
+def test_resolution_on_the_reference_with_its_repeats_is_resolution_on_the_distinct_one(golden_parsed) -> None:
+    """A load resolves against the sources' rows as they come (``distinct=False``): the
+    same candidates, scores and outcomes as against one row of each, including a person
+    whose first name is repeated after a later one and places repeated in every source."""
+    from loaders.build import _declared_by_rule, _records
+    from resolve.records import payment_mentions, reference_from
+
+    records = {
+        k: _records(golden_parsed, k)
+        for k in ("households", "cadres", "public_employees", "deaths", "payments", "relatives", "vehicles", "businesses")
+    }
+    pre = _declared_by_rule(records["relatives"], records["cadres"], records["households"])
+    distinct = reference_from(records)
+    raw = reference_from(records, distinct=False)
+    # and a mistyped ID, a relative declared by surname and village, a household, an account
+    # for each of the first registered people: mentions that meet each kind of blocking key
+    rng = random.Random(7)
+    extra = []
+    for i, (pid, vid) in enumerate(distinct.places[["pid", "vid"]].drop_duplicates("pid").head(6).values.tolist()):
+        name = distinct.people.set_index("pid")["name"].groupby(level=0).first()[pid]
+        hid = distinct.households.set_index("pid")["hid"].groupby(level=0).first().get(pid, "")
+        kind = "relative" if i % 2 else "payment"
+        extra.append(mention(f"x{i}", damage_id(pid, "substitution", rng) if i % 3 else "", name, vid, hid, kind=kind))
+    mentions = pd.concat([payment_mentions(records["payments"])[0], pre.mentions, pd.DataFrame(extra)], ignore_index=True)
+    assert len(raw.people) > len(distinct.people) and len(raw.places) > len(distinct.places)
+    # every row again at the end, and a second name of a person after their first: still the first name counts
+    first = distinct.people.iloc[0]
+    doubled = Reference(
+        pd.concat([raw.people, raw.people, pd.DataFrame({"pid": [first["pid"]], "name": ["另名"]})], ignore_index=True).astype(
+            "str"
+        ),
+        pd.concat([raw.places, raw.places], ignore_index=True),
+        pd.concat([raw.households, raw.households], ignore_index=True),
+        pd.concat([raw.accounts, raw.accounts], ignore_index=True),
+    )
+    want = resolve(mentions, distinct)
+    assert want.stats.get("linked", 0) >= 1
+    for ref in (raw, doubled):
+        got = resolve(mentions, ref)
+        assert got.candidates.equals(want.candidates)
+        assert got.outcomes.equals(want.outcomes) and got.pairs == want.pairs
+    # an append's merge keeps the repeats too: resolved alike
+    from loaders.load import _merge_reference
+
+    merged = _merge_reference(raw, raw)
+    assert len(merged.people) == 2 * len(raw.people)
+    assert resolve(mentions, merged).outcomes.equals(want.outcomes)
 
 
 def test_a_mention_whose_keys_no_reference_row_can_share_has_no_candidates() -> None:
