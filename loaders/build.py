@@ -977,15 +977,35 @@ def _first_of_each(persons: pd.DataFrame, code: np.ndarray | None = None) -> pd.
     Arrow dictionary encoding of the 9M ids of a city instead of three hash passes
     (``code``: that encoding, when the caller has made it)."""
     code = text_codes([persons["pid"]])[0] if code is None else code
-    _, first = np.unique(code, return_index=True)  # codes run in order of first appearance
+    first = _first_rows(code)
     name = _nz(persons["name"])
-    named = np.flatnonzero(name.notna().to_numpy())
-    has = np.full(len(first), -1, dtype=np.int64)
-    c, i = np.unique(code[named], return_index=True)
-    has[c] = named[i]
+    named = name.notna().to_numpy()
+    # the first row of each with a name: its first row, but for the few whose first has none
+    has = np.where(named[first], first, -1)
+    lacking = np.flatnonzero(~named[first])
+    if len(lacking):
+        rows = np.flatnonzero(named & np.isin(code, lacking))
+        c, i = np.unique(code[rows], return_index=True)
+        has[c] = rows[i]
     out = persons.iloc[first].reset_index(drop=True)
     out["name"] = _take(name.reset_index(drop=True), has).array
     return out
+
+
+def _first_rows(code: np.ndarray) -> np.ndarray:
+    """The position of each code's first row, by code, of codes 0, 1, 2 ... that run in
+    order of first appearance (:func:`~loaders.parse.text_codes`): where a code passes all
+    before it, in one pass. ``np.unique`` sorted a city's 9.4M codes for it (1.2 s), and
+    still does if the codes do not run so."""
+    if not len(code):
+        return np.zeros(0, dtype=np.int64)
+    new = np.empty(len(code), dtype=bool)
+    new[0] = True
+    np.greater(code[1:], np.maximum.accumulate(code)[:-1], out=new[1:])
+    first = np.flatnonzero(new)
+    if not np.array_equal(code[first], np.arange(len(first))):
+        first = np.unique(code, return_index=True)[1]
+    return first
 
 
 def _ymd(iso: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -1082,6 +1082,20 @@ def test_one_person_row_per_id_with_its_first_name() -> None:
     assert got["name"].astype(object).where(got["name"].notna(), None).tolist() == ["甲", "乙", None]
 
 
+def test_each_code_s_first_row_whether_or_not_the_codes_run_in_order_of_first_appearance() -> None:
+    from loaders.build import _first_rows
+    from loaders.parse import text_codes
+
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        values = pd.Series(rng.choice([*"甲乙丙丁戊", None], size=int(rng.integers(0, 40))), dtype="str")
+        (code,) = text_codes([values])  # in order of first appearance, a missing value coded too
+        assert _first_rows(code).tolist() == np.unique(code, return_index=True)[1].tolist()
+        assert values.iloc[_first_rows(code)].tolist() == values.drop_duplicates().tolist()
+        shuffled = (len(code) - 1 - code) if len(code) else code  # codes that do not run so
+        assert _first_rows(shuffled).tolist() == np.unique(shuffled, return_index=True)[1].tolist()
+
+
 def test_a_declaration_without_an_id_is_matched_by_a_unique_name_in_its_villages() -> None:
     from loaders.build import _declared_by_rule
 
