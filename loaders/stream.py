@@ -591,16 +591,7 @@ def _read_in_processes(
     jobs.sort(key=lambda j: -j[2].path.stat().st_size)  # largest first: the last to finish is small
     reads: dict[int, _FileRead] = {}
     parsed: dict[int, tuple[ParsedFile, list[Path]]] = {}
-    gathered: set[int] = set()
-
-    def gather() -> None:
-        for i, (p, paths) in parsed.items():
-            if i not in gathered:
-                p.records = read_spilled_records(others[i], paths)
-                gathered.add(i)
-
-    n = min(workers, len(jobs))
-    with ProcessPoolExecutor(n, mp_context=ctx, initializer=_init_worker, initargs=(queue,)) as pool:
+    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(queue,)) as pool:
         futures = {
             pool.submit(_worker_payments if kind == "payments" else _worker_reference, i, e, chunk_rows, spill): (kind, i)
             for kind, i, e in jobs
@@ -615,15 +606,12 @@ def _read_in_processes(
                     reads[i] = f.result()
                 else:
                     parsed[i] = f.result()
-            # The records are put together once a worker has no file left to read, not as
-            # soon as their file is read: the city register's (3.9 s) read while both
-            # workers still read payments made the first pass the load's highest point
-            # (8.13 GB summed PSS, against 7.77 GB). With one worker left on the last
-            # file, this process would otherwise wait for it with a core to spare.
-            if len(pending) < n:
-                gather()
         _drain(queue, progress)
-    gather()
+    # The records are put together once every worker is done, not as soon as their file
+    # is: the city register's (3.9 s) read while the payment files were still being read
+    # made the first pass the load's highest point (8.13 GB summed PSS, against 7.77 GB)
+    for i, (p, paths) in parsed.items():
+        p.records = read_spilled_records(others[i], paths)
     return [reads[i] for i in range(len(pay))], [parsed[i][0] for i in range(len(others))]
 
 
