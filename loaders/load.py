@@ -457,7 +457,8 @@ def _saved_reference(state_dir: Path) -> Reference | None:
     """The reference :func:`_save_reference` kept (or an earlier version's pickle), or None."""
     folder = state_dir / REFERENCE_DIR
     if all((folder / f"{name}.arrow").is_file() for name in _REFERENCE_TABLES):
-        return Reference(*(pd.read_feather(folder / f"{name}.arrow") for name in _REFERENCE_TABLES))
+        # a load keeps its sources' rows with their repeats (reference_from(distinct=False))
+        return Reference(*(pd.read_feather(folder / f"{name}.arrow") for name in _REFERENCE_TABLES), repeats=True)
     path = state_dir / REFERENCE_FILE
     if not path.is_file():
         return None
@@ -474,8 +475,9 @@ def _merge_reference(a: Reference, b: Reference) -> Reference:
         return pd.concat([x, y], ignore_index=True)
 
     return Reference(
-        cat(a.people, b.people), cat(a.places, b.places), cat(a.households, b.households), cat(a.accounts, b.accounts)
-    )
+        cat(a.people, b.people), cat(a.places, b.places), cat(a.households, b.households), cat(a.accounts, b.accounts),
+        repeats=True,
+    )  # fmt: skip
 
 
 def write_quarantine(parsed: list[ParsedFile], path: Path, keep_earlier: bool = False) -> int:

@@ -109,6 +109,9 @@ class Reference:
     places: pd.DataFrame  # pid, vid ("town/village")
     households: pd.DataFrame  # pid, hid
     accounts: pd.DataFrame  # pid, account
+    #: rows may repeat (a load's reference: its sources' rows as they come); resolution
+    #: gives the same outcomes either way, and only then makes the rows it starts from distinct
+    repeats: bool = False
 
 
 @dataclass
@@ -244,18 +247,27 @@ def _keys_of_reference(ref: Reference, wanted: set[str]) -> pd.DataFrame:
     hids = {w.rsplit("|", 1)[1] for w in wanted if w.startswith("h")} | {w[1:] for w in wanted if w.startswith("H")}
     surname_vids = {w.rsplit("|", 1)[1] for w in wanted if w[0] == "s"}
     accs = {w[1:] for w in wanted if w.startswith("a")}
-    # the rows each kind starts from, and the name forms of their people's names only
-    # A reference may repeat its rows (a load's: reference_from(distinct=False)). The few
-    # rows each kind starts from are made distinct, the first of each kept in order: what
-    # follows is then what it is on the distinct reference, at the cost of a subset's
-    # deduplication, not the whole reference's (10 s of a city's build).
-    born = people[_isin(pids.str.slice(6, 14), births)].drop_duplicates() if births else people.iloc[0:0]
-    in_vids = ref_places[_isin(ref_places["vid"], vids)].drop_duplicates()
-    sp = ref_places[_isin(ref_places["vid"], surname_vids)].drop_duplicates() if surname_vids else ref_places.iloc[0:0]
-    hh = ref_hh[_isin(ref_hh["hid"], hids)].drop_duplicates()
-    # the people of all three looked up in one pass over the reference's people (a city's
-    # 12M rows, three times 1.2 s), then each one's among those few
-    theirs = people_of(pd.concat([in_vids[["pid"]], sp[["pid"]], hh[["pid"]]], ignore_index=True), people).drop_duplicates()
+
+    # The rows each kind starts from, and the name forms of their people's names only.
+    # A reference that may repeat its rows (a load's: reference_from(distinct=False)) has
+    # them made distinct, the first of each kept in order: what follows is then what it
+    # is on the distinct reference, at the cost of a subset's deduplication, not the whole
+    # reference's (10 s of a city's build). A distinct reference is spared it (1.5 s of
+    # the county benchmark's 4,973 mentions, whose villages are most of its places).
+    def once(rows: pd.DataFrame) -> pd.DataFrame:
+        return rows.drop_duplicates() if ref.repeats else rows
+
+    born = once(people[_isin(pids.str.slice(6, 14), births)]) if births else people.iloc[0:0]
+    in_vids = once(ref_places[_isin(ref_places["vid"], vids)])
+    sp = once(ref_places[_isin(ref_places["vid"], surname_vids)]) if surname_vids else ref_places.iloc[0:0]
+    hh = once(ref_hh[_isin(ref_hh["hid"], hids)])
+    # repeats: the people of all three looked up in one pass over the reference's people
+    # (a city's 12M rows, three times 1.2 s), then each one's among those few
+    theirs = (
+        once(people_of(pd.concat([in_vids[["pid"]], sp[["pid"]], hh[["pid"]]], ignore_index=True), people))
+        if ref.repeats
+        else people
+    )
     placed_people = people_of(in_vids, theirs)
     sp = sp.merge(people_of(sp, theirs), on="pid")
     hh = hh.merge(people_of(hh, theirs), on="pid")

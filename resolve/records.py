@@ -112,6 +112,7 @@ def reference_from(records: dict[str, pd.DataFrame], payments_distinct: bool = F
             _rows(places, ["pid", "vid"]),
             _rows(hhs, ["pid", "hid"]),
             _rows(accs, ["pid", "account"]),
+            repeats=True,
         )
     codes = text_codes(pids, missing=-1)
     return Reference(

@@ -6,6 +6,7 @@ damaged row whose true person is known, so each test states which pid it must li
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pandas as pd
@@ -416,10 +417,13 @@ def test_resolution_on_the_reference_with_its_repeats_is_resolution_on_the_disti
         pd.concat([raw.places, raw.places], ignore_index=True),
         pd.concat([raw.households, raw.households], ignore_index=True),
         pd.concat([raw.accounts, raw.accounts], ignore_index=True),
+        repeats=True,
     )
     want = resolve(mentions, distinct)
     assert want.stats.get("linked", 0) >= 1
-    for ref in (raw, doubled):
+    assert raw.repeats and not distinct.repeats
+    # told it holds no repeats, resolution skips making its rows distinct: still the same
+    for ref in (raw, doubled, dataclasses.replace(doubled, repeats=False)):
         got = resolve(mentions, ref)
         assert got.candidates.equals(want.candidates)
         assert got.outcomes.equals(want.outcomes) and got.pairs == want.pairs
