@@ -404,7 +404,7 @@ def build_graph(
     # the people's ids and the registrations' coded together, once (the register's ids
     # are most of both): each took a dictionary encoding of a city's 9M ids (3.6 s)
     member = out.rels.get("MEMBER_OF")
-    if member is not None and register_rows == len(member) == len(households):
+    if member is not None and register_rows == len(households):
         # coded with the people's rows already (coding them again: 2.9 s of a city's build)
         row_codes = text_codes([person_rows["pid"]])[0]
         member_codes = [row_codes[:register_rows]]
@@ -900,7 +900,8 @@ def _with_home(persons: pd.DataFrame, out: GraphTables, codes: tuple[np.ndarray,
     villages on the way cost the build's highest point 1.1 GB more.
 
     ``codes``: the persons' ids and the registrations' (``MEMBER_OF`` from) as integers,
-    alike for alike (:func:`~loaders.parse.text_codes`), when the caller has them already.
+    alike for alike (:func:`~loaders.parse.text_codes`), when the caller has them already;
+    else they are coded here, together.
     """
     home = np.full(len(persons), -1, dtype=np.int64)
     member, households = out.rels.get("MEMBER_OF"), out.nodes.get("Household")
@@ -914,19 +915,14 @@ def _with_home(persons: pd.DataFrame, out: GraphTables, codes: tuple[np.ndarray,
         # the first registration by household id: rank the households once, sort integers
         rank = np.empty(len(households), dtype=np.int64)
         rank[_argsort_text(households["hid"])] = np.arange(len(households))
-        person_code, code = codes if codes is not None else (None, text_codes([member["from"]])[0])
+        person_code, code = codes if codes is not None else text_codes([persons["pid"], member["from"]])
         person = code[rows]
         order = np.lexsort((rank[pos[rows]], person))
         first = order[np.r_[True, person[order][1:] != person[order][:-1]]] if len(order) else order
-        top = max(int(code.max()), int(person_code.max()) if person_code is not None and len(person_code) else -1)
-        chosen = np.full(top + 1, -1, dtype=np.int64)  # member has rows here
+        top = max(int(code.max()), int(person_code.max()) if len(person_code) else -1)
+        chosen = np.full(top + 1, -1, dtype=np.int64)  # a person without a registration: -1
         chosen[person[first]] = pos[rows[first]]
-        if person_code is not None:
-            home[:] = chosen[person_code]
-        else:
-            at = index_in(persons["pid"], member["from"])  # any registration row of the person
-            found = at >= 0
-            home[found] = chosen[code[at[found]]]
+        home[:] = chosen[person_code]
     towns, villages = [households["town"]], [households["village"]]
     office, places = out.rels.get("HOLDS_OFFICE"), out.nodes.get("Village")
     if office is not None and places is not None and len(office):

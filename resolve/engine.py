@@ -264,7 +264,7 @@ def _keys_of_reference(ref: Reference, wanted: set[str]) -> pd.DataFrame:
     # repeats: the people of all three looked up in one pass over the reference's people
     # (a city's 12M rows, three times 1.2 s), then each one's among those few
     theirs = (
-        once(people_of(pd.concat([in_vids[["pid"]], sp[["pid"]], hh[["pid"]]], ignore_index=True), people))
+        people_of(pd.concat([in_vids[["pid"]], sp[["pid"]], hh[["pid"]]], ignore_index=True), people).drop_duplicates()
         if ref.repeats
         else people
     )
