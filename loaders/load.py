@@ -10,6 +10,7 @@ import pickle
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -185,6 +186,22 @@ def _check_endpoints(tables: dict[str, pd.DataFrame], rels: dict[str, pd.DataFra
                 )
 
 
+def _checked(tables: GraphTables, store: GraphStore) -> None:
+    """The built tables' relationship ends checked (:func:`_check_endpoints`), and the
+    check's hash tables (about 1 GB for a city's 9M people) handed back to the system."""
+    _check_endpoints(tables.nodes, tables.rels, store)
+    release_freed_memory()
+
+
+def _context(tables: GraphTables, batch: int, into_store: bool) -> tuple[PaymentContext, set[str]]:
+    """The payments' context made from the built tables, and the people this load gives a
+    home (for a store's context; a set of a city's 9M ids is a gigabyte: only made when
+    there is one)."""
+    base = PaymentContext.from_tables(tables, batch)
+    placed = set(tables.nodes["Person"]["pid"]) - base.homeless if into_store else set()
+    return base, placed
+
+
 def _among(columns: list[pd.Series], keys: pd.Series) -> np.ndarray:
     """For each value of the columns one after the other, whether it is among ``keys``
     (missing values are among nothing). Each column goes to Arrow as it is: put together
@@ -314,32 +331,48 @@ def _load(
         read.summary.reference_rows = read.summary.reference_rows.iloc[0:0]
         timings["build"] = time.perf_counter() - t1
         timings["resolve"] = tables.resolution.seconds
-        # steps of their own: a city's take seconds each, and a benchmark places its peaks by step
-        if progress:
-            progress("核对关系两端", 0, 1)
-        _check_endpoints(tables.nodes, tables.rels, store)
-        if progress:
-            progress("准备发放记录的上下文", 0, 1)
-        base = PaymentContext.from_tables(tables, batch)
         into_store = not reset and len(prior) > 0
-        # the people this load gives a home, for a store's context (a set of a city's 9M
-        # ids is a gigabyte: only made when there is a store's context to correct)
-        placed = set(tables.nodes["Person"]["pid"]) - base.homeless if into_store else set()
-        # Memory: a city's household register is 9M rows. Its records are not needed once
-        # the tables are built, and each table goes as soon as it is written.
-        for f in parsed:
-            f.streamed_rows, f.records = f.rows_loaded, pd.DataFrame()
-        gc.collect()
-        t2 = time.perf_counter()
-        steps = [("node", n) for n in tables.nodes] + [("rel", r) for r in tables.rels]
-        for i, (what, name) in enumerate(steps):
+        # The relationship ends are checked and the payments' context made in a thread while
+        # this one copies the node tables: both are Python over the built tables and need no
+        # store, and the COPYs keep one core busy for seconds (the Person checkpoint: 9 s of
+        # a city's load), where they took 7 s of one core before any COPY. The largest table
+        # waits for the check (whose hash tables beside the Person COPY made the load's
+        # highest point, 7.7 GB), and a relationship is written only once it has passed; a
+        # failed check (a builder bug) stops the node writes at the next table.
+        built = GraphTables(dict(tables.nodes), dict(tables.rels))
+        largest = max(tables.nodes, key=lambda n: len(tables.nodes[n]))
+        with ThreadPoolExecutor(1, thread_name_prefix="load-context") as pool:
+            checked = pool.submit(_checked, built, store)
+            made = pool.submit(_context, built, batch, into_store)
+            del built
+            # Memory: a city's household register is 9M rows. Its records are not needed once
+            # the tables are built, and each table goes as soon as it is written.
+            for f in parsed:
+                f.streamed_rows, f.records = f.rows_loaded, pd.DataFrame()
+            gc.collect()
+            t2 = time.perf_counter()
+            nodes = list(tables.nodes)
+            try:
+                for i, name in enumerate(nodes):
+                    if name == largest or (checked.done() and checked.exception() is not None):
+                        checked.result()
+                    if progress:
+                        progress(f"写入 {name}", i, len(nodes) + len(tables.rels))
+                    started_at = time.perf_counter()
+                    inserted[name] = store.write_nodes(name, store.arrow_table(name, tables.nodes.pop(name)))
+                    timings[f"write:{name}"] = time.perf_counter() - started_at
+                    gc.collect()
+                checked.result()
+            except BaseException:
+                made.cancel()  # not made for a load that fails
+                raise
+            base, placed = made.result()
+        rels = list(tables.rels)
+        for i, name in enumerate(rels):
             if progress:
-                progress(f"写入 {name}", i, len(steps))
+                progress(f"写入 {name}", len(nodes) + i, len(nodes) + len(rels))
             started_at = time.perf_counter()
-            if what == "node":
-                inserted[name] = store.write_nodes(name, store.arrow_table(name, tables.nodes.pop(name)))
-            else:
-                inserted[name] = store.write_rels(name, store.arrow_table(name, tables.rels.pop(name)))
+            inserted[name] = store.write_rels(name, store.arrow_table(name, tables.rels.pop(name)))
             timings[f"write:{name}"] = time.perf_counter() - started_at
             gc.collect()
         # a store loaded before holds keys this folder's tables do not: read them too

@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 import numpy.lib.format as npformat
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from graph.store import GraphStore
@@ -713,10 +714,12 @@ def _saved_context_keys(store: GraphStore) -> dict[str, np.ndarray] | None:
 def release_freed_memory() -> None:
     """Hand memory Python freed back to the system: glibc keeps freed heap for reuse by
     Python, while the store's buffer pool and LadybugDB's own memory (several GB for a
-    city) grow outside it. Only on glibc; elsewhere nothing."""
+    city) grow outside it (malloc_trim: only on glibc). Arrow's allocator (mimalloc or
+    jemalloc) likewise keeps freed pages a while: asked to hand them back too."""
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+    pa.default_memory_pool().release_unused()
 
 
 def write_payments(

@@ -1153,6 +1153,37 @@ def test_a_relationship_end_missing_from_the_nodes_is_named(tmp_path: Path) -> N
     store.close()
 
 
+def test_a_failed_end_check_beside_the_node_copies_writes_no_relationship(tiny_folder: Path, tmp_path: Path, monkeypatch) -> None:
+    """The ends are checked in a thread while the node tables are copied: the load still
+    fails with the check's error, the node writes stop at the next table, and not one
+    relationship is written."""
+    import threading
+
+    from loaders import load as load_mod
+
+    checked_in: list[str] = []
+    real = load_mod._check_endpoints
+
+    def failing(nodes: dict, rels: dict, store: LadybugStore) -> None:
+        checked_in.append(threading.current_thread().name)
+        real(nodes, rels, store)  # the real check passes on the tiny folder
+        raise RuntimeError("MEMBER_OF: 1 条关系的 to 端 Household 不存在，例如 H9")
+
+    monkeypatch.setattr(load_mod, "_check_endpoints", failing)
+    store = LadybugStore(tmp_path / "s")
+    with pytest.raises(RuntimeError, match="例如 H9"):
+        load_dataset(tiny_folder, store, reset=True)
+    assert checked_in and checked_in[0].startswith("load-context")
+    assert all(store.count(name) == 0 for name in store.schema.rels)
+    assert store.count("Payment") == 0
+    store.close()
+    # without the failure the same folder loads, its context made in that thread
+    monkeypatch.setattr(load_mod, "_check_endpoints", real)
+    store, report = _load(tiny_folder, tmp_path, "ok")
+    assert report.inserted["Payment"] > 0 and report.inserted["MEMBER_OF"] > 0
+    store.close()
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_person_only_payments_name_lives_where_the_earliest_payment_was_made(workers: int, tmp_path: Path, monkeypatch) -> None:
     """Someone in no household register and no office gets the place of their earliest
