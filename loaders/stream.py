@@ -318,6 +318,13 @@ class _FileRead:
     mentions: pd.DataFrame
     #: a 64-bit hash of each ``ref`` row (its columns' values), to drop repeats across files
     ref_hash: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    #: whether ``ref`` has lost the rows of the other files come so far (:func:`drop_repeats`)
+    distinct: bool = False
+
+    def keep(self, rows: np.ndarray) -> None:
+        """Keep only these reference rows (a mask)."""
+        if not rows.all():
+            self.ref, self.ref_hash = self.ref[rows].reset_index(drop=True), self.ref_hash[rows]
 
 
 def _read_payment_file(
@@ -518,11 +525,31 @@ def read_files(
     return read, parsed
 
 
+def drop_repeats(reads: dict[int, _FileRead], i: int) -> None:
+    """File ``i``'s reference rows have come (``reads``: the files read so far, by their
+    place in the load): a person paid from two files keeps one row, the first file's. So
+    file ``i`` drops the rows a file before it has, and each file after it that has come
+    drops the rows ``i`` has. Called as each file comes, in any order, the rows kept are
+    those of one pass over the files in order (a row two files drop is in a third before
+    both): the worker processes' files are folded in while the last one is still read,
+    not all together after it (a city's 8M rows: 2.3 s on one core)."""
+    new = reads[i]
+    new.distinct = True
+    for j, other in reads.items():
+        if j == i or not other.distinct or not len(other.ref) or not len(new.ref):
+            continue
+        if j < i:
+            new.keep(~pd.Series(new.ref_hash).isin(other.ref_hash).to_numpy())
+        else:
+            other.keep(~pd.Series(other.ref_hash).isin(new.ref_hash).to_numpy())
+
+
 def _payment_pass(reads: list[_FileRead], spill: Path, seconds: float) -> PaymentPass:
+    if len(reads) > 1 and not any(r.distinct for r in reads):
+        for i in range(len(reads)):
+            drop_repeats(dict(enumerate(reads)), i)
     refs = [r.ref for r in reads if len(r.ref)]
     ref_rows = pd.concat(refs, ignore_index=True) if refs else pd.DataFrame(columns=_REFERENCE_COLUMNS)
-    if len(refs) > 1:  # a person paid from two files: one row, the first file's
-        ref_rows = ref_rows[~pd.Series(np.concatenate([r.ref_hash for r in reads if len(r.ref)])).duplicated().to_numpy()]
     found = [r.mentions for r in reads if len(r.mentions)]
     mentions = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=MENTION_COLUMNS)
     summary = PaymentSummary(ref_rows.reset_index(drop=True), mentions.drop_duplicates("mkey").reset_index(drop=True))
@@ -605,6 +632,7 @@ def _read_in_processes(
                 kind, i = futures[f]
                 if kind == "payments":
                     reads[i] = f.result()
+                    drop_repeats(reads, i)
                 else:
                     parsed[i] = f.result()
         _drain(queue, progress)

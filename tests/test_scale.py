@@ -1258,3 +1258,30 @@ def test_a_failure_in_a_second_pass_worker_stops_the_load_and_copies_no_payment(
     assert store.count("Person") > 0  # the reference graph was written before the pass
     assert gc.get_freeze_count() == 0 and loaders.stream._second_pass is None  # the pass cleaned up after itself
     store.close()
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 2, 0), (2, 0, 1)])
+def test_reference_rows_of_files_folded_as_they_come_keep_the_first_files_row(order: tuple[int, ...]) -> None:
+    """The files' reference rows are folded in as worker processes hand them back, in any
+    order; what is kept is what one pass over the files in their order keeps: each row
+    once, the first file's."""
+    from loaders.parse import ParsedFile
+    from loaders.stream import PaymentKeys, _FileRead, drop_repeats
+
+    rows = [["a", "b", "c", "x"], ["b", "d", "a"], ["d", "e", "c", "f"]]
+
+    def read(i: int) -> _FileRead:
+        names = rows[i]
+        hashes = np.array([hash(n) & 0xFFFFFFFF for n in names], dtype=np.uint64)
+        ref = pd.DataFrame({"name": names, "town": [f"file{i}"] * len(names)})
+        return _FileRead(ParsedFile(Path(f"p{i}.csv"), "payments", i), [], PaymentKeys(), ref, pd.DataFrame(), hashes)
+
+    come: dict[int, _FileRead] = {}
+    for i in order:
+        come[i] = read(i)
+        drop_repeats(come, i)
+    got = pd.concat([come[i].ref for i in range(3)], ignore_index=True)
+    assert list(zip(got["name"], got["town"], strict=True)) == [
+        ("a", "file0"), ("b", "file0"), ("c", "file0"), ("x", "file0"), ("d", "file1"), ("e", "file2"), ("f", "file2"),
+    ]  # fmt: skip
+    assert all(len(come[i].ref) == len(come[i].ref_hash) for i in range(3))
