@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -200,19 +201,36 @@ def build_graph(
         # on the one core the build keeps busy (a city's reference: 14 s -> 1 s, resolution
         # 8.5 -> 11.8 s)
         out.reference = reference_from(records, payments_distinct=streamed is not None, distinct=False)
-    if opts.enabled and len(mentions):
-        out.resolution = resolve(mentions, out.reference, opts.settings, opts.decisions)
-        out.mentions = mentions
-        st = out.resolution.stats
-        out.notes.append(
-            f"身份解析：{len(mentions)} 条待解析记录，自动关联 {st.get('linked', 0)}，人工确认 {st.get('confirmed', 0)}，"
-            f"待人工复核 {st.get('review', 0)}，未关联 {st.get('none', 0)}（比对 {out.resolution.pairs} 对）"
-        )
-    if on_reference is not None and out.reference is not None:
-        on_reference(out.reference)
-        out.reference = None
-    links = payment_links(out.resolution)
+
+    def resolved() -> None:
+        if opts.enabled and len(mentions):
+            out.resolution = resolve(mentions, out.reference, opts.settings, opts.decisions)
+            out.mentions = mentions
+            st = out.resolution.stats
+            out.notes.append(
+                f"身份解析：{len(mentions)} 条待解析记录，自动关联 {st.get('linked', 0)}，人工确认 {st.get('confirmed', 0)}，"
+                f"待人工复核 {st.get('review', 0)}，未关联 {st.get('none', 0)}（比对 {out.resolution.pairs} 对）"
+            )
+        if on_reference is not None and out.reference is not None:
+            on_reference(out.reference)
+            out.reference = None
+
+    # Identity resolution runs in a thread while the places, households and registrations
+    # are built: much of both is Arrow and numpy, which let go of the interpreter, and a
+    # city's build kept one core busy for 33 s (24 s this way). Its links are waited for
+    # where they are first needed: the payments of a build from whole files, else the
+    # declared relatives.
+    pool = ThreadPoolExecutor(1, thread_name_prefix="resolve")
+    resolving = pool.submit(resolved)
+    pool.shutdown(wait=False)
+
+    def links_now() -> pd.DataFrame:
+        resolving.result()
+        return payment_links(out.resolution)
+
+    links: pd.DataFrame | None = None
     if not payments.empty:
+        links = links_now()
         payments = apply_payment_links(payments, pay_mkeys, links)
 
     out.nodes["SourceFile"] = source_files([f for f in files if f.error is None])
@@ -313,6 +331,7 @@ def build_graph(
                 **_src(cadres),
             }
         )
+    links = links if links is not None else links_now()
     if rel_pre is not None:
         rel_table, placeholders, notes = _declared_relatives(relatives, cadres, rel_pre, links)
         out.rels["DECLARED_RELATIVE"] = rel_table
