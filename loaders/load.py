@@ -186,6 +186,18 @@ def _check_endpoints(tables: dict[str, pd.DataFrame], rels: dict[str, pd.DataFra
                 )
 
 
+def _write_table(store: GraphStore, name: str, df: pd.DataFrame, timings: dict[str, float]) -> int:
+    """One built node or relationship table written (its seconds in ``timings``); the rows
+    new to the store. The table is collected right after: a city's take gigabytes."""
+    started = time.perf_counter()
+    write = store.write_nodes if name in store.schema.nodes else store.write_rels
+    n = write(name, store.arrow_table(name, df))
+    timings[f"write:{name}"] = time.perf_counter() - started
+    del df
+    gc.collect()
+    return n
+
+
 def _checked(tables: GraphTables, store: GraphStore) -> None:
     """The built tables' relationship ends checked (:func:`_check_endpoints`), and the
     check's hash tables (about 1 GB for a city's 9M people) handed back to the system."""
@@ -358,10 +370,7 @@ def _load(
                         checked.result()
                     if progress:
                         progress(f"写入 {name}", i, len(nodes) + len(tables.rels))
-                    started_at = time.perf_counter()
-                    inserted[name] = store.write_nodes(name, store.arrow_table(name, tables.nodes.pop(name)))
-                    timings[f"write:{name}"] = time.perf_counter() - started_at
-                    gc.collect()
+                    inserted[name] = _write_table(store, name, tables.nodes.pop(name), timings)
                 checked.result()
             except BaseException:
                 made.cancel()  # not made for a load that fails
@@ -371,10 +380,7 @@ def _load(
         for i, name in enumerate(rels):
             if progress:
                 progress(f"写入 {name}", len(nodes) + i, len(nodes) + len(rels))
-            started_at = time.perf_counter()
-            inserted[name] = store.write_rels(name, store.arrow_table(name, tables.rels.pop(name)))
-            timings[f"write:{name}"] = time.perf_counter() - started_at
-            gc.collect()
+            inserted[name] = _write_table(store, name, tables.rels.pop(name), timings)
         # a store loaded before holds keys this folder's tables do not: read them too
         ctx = store_context(store, batch, base) if into_store else base
         ctx.homeless.difference_update(placed)

@@ -318,8 +318,6 @@ class _FileRead:
     mentions: pd.DataFrame
     #: a 64-bit hash of each ``ref`` row (its columns' values), to drop repeats across files
     ref_hash: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
-    #: whether ``ref`` has lost the rows of the other files come so far (:func:`drop_repeats`)
-    distinct: bool = False
 
     def keep(self, rows: np.ndarray) -> None:
         """Keep only these reference rows (a mask)."""
@@ -515,7 +513,11 @@ def read_files(
             reads, parsed = _read_in_processes(pay, others, chunk_rows, spill, progress, n)
         else:
             cache: dict[str, dict[str, tuple]] = {}
-            reads = [_read_payment_file(i, e, chunk_rows, spill, progress, cache) for i, e in enumerate(pay)]
+            come: dict[int, _FileRead] = {}
+            for i, e in enumerate(pay):
+                come[i] = _read_payment_file(i, e, chunk_rows, spill, progress, cache)
+                drop_repeats(come, i)
+            reads = list(come.values())
             parsed = [parse_reference_file(e, chunk_rows, progress) for e in others]
     except BaseException:
         shutil.rmtree(spill, ignore_errors=True)
@@ -534,9 +536,8 @@ def drop_repeats(reads: dict[int, _FileRead], i: int) -> None:
     both): the worker processes' files are folded in while the last one is still read,
     not all together after it (a city's 8M rows: 2.3 s on one core)."""
     new = reads[i]
-    new.distinct = True
     for j, other in reads.items():
-        if j == i or not other.distinct or not len(other.ref) or not len(new.ref):
+        if j == i or not len(other.ref) or not len(new.ref):
             continue
         if j < i:
             new.keep(~pd.Series(new.ref_hash).isin(other.ref_hash).to_numpy())
@@ -545,9 +546,6 @@ def drop_repeats(reads: dict[int, _FileRead], i: int) -> None:
 
 
 def _payment_pass(reads: list[_FileRead], spill: Path, seconds: float) -> PaymentPass:
-    if len(reads) > 1 and not any(r.distinct for r in reads):
-        for i in range(len(reads)):
-            drop_repeats(dict(enumerate(reads)), i)
     refs = [r.ref for r in reads if len(r.ref)]
     ref_rows = pd.concat(refs, ignore_index=True) if refs else pd.DataFrame(columns=_REFERENCE_COLUMNS)
     found = [r.mentions for r in reads if len(r.mentions)]
