@@ -339,6 +339,41 @@ def test_columnar_reading_gives_the_rows_and_lines_of_pythons_reader(
     assert columnar == (case in arrow_cases)
 
 
+def test_utf8_is_judged_as_pythons_decoder_judges_it_whatever_the_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """sniff_csv checks UTF-8 with Arrow, block by block: the same verdict as Python's
+    strict decoder on surrogates, overlong forms, truncated characters and bytes past
+    U+10FFFF, with characters falling across the blocks' ends."""
+    import random
+
+    from loaders import read
+
+    bad = [b"\xed\xa0\x80", b"\xc0\x80", b"\xe0\x80\x80", b"\xf4\x90\x80\x80", b"\xff", b"\xc3", b"\xe4\xb8"]
+    good = ["中".encode(), b"\xf4\x8f\xbf\xbf", b"\x00", b"a"]
+    for data in bad + good:
+        assert read.valid_utf8(data) == (data in good)
+    rnd = random.Random(3)
+    path = tmp_path / "x.csv"
+    for block in (1, 3, 16):
+        monkeypatch.setattr(read, "_BLOCK", block)
+        for _ in range(60):
+            lines = ["姓名,金额"] + [rnd.choice(["张三,1", "李 四,2", "ab,3", ""]) for _ in range(rnd.randint(0, 8))]
+            data = "\n".join(lines).encode()
+            if rnd.random() < 0.5:
+                at = rnd.randint(0, len(data))
+                data = data[:at] + rnd.choice(bad) + data[at:]
+            path.write_bytes(data)
+            try:
+                data.decode("utf-8")
+                want = "utf-8"
+            except UnicodeDecodeError:
+                want = "gb18030"
+            try:
+                got = read.sniff_csv(path)[0]
+            except read.FileError:
+                got = "gb18030"  # neither: sniff_csv's error names GB18030's first bad byte
+            assert got == want, (block, data)
+
+
 def test_columnar_reading_of_a_file_with_random_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """As above, on 300 files of random lines: blank, empty cells, short, quoted (some
     over a line break), stray quotes, CJK, LF or CRLF, UTF-8 or GB18030."""
