@@ -61,6 +61,10 @@ class ParsedFile:
     seconds: float = 0.0
     #: Rows that became records when the file was read in chunks (its records are not kept).
     streamed_rows: int | None = None
+    #: Read in chunks: the 64-bit hash of each record's row (its cells) and of each
+    #: quarantined row, in their order, for telling rows repeated across byte ranges.
+    row_hashes: np.ndarray | None = None
+    quarantine_hashes: np.ndarray | None = None
 
     @property
     def name(self) -> str:
@@ -335,6 +339,8 @@ def parse_table(
         raw_values = {header_texts[j] if j < width else f"第{j + 1}列": row[j] for j in range(len(row))}
         out.quarantine.append({"file": path.name, "line": int(lines[i]), "kind": kind, "reason": errors[i], "raw": raw_values})
     keep = ~dup & ~bad
+    if hashing:
+        out.row_hashes, out.quarantine_hashes = hashes[keep], hashes[bad_rows]
     # object columns, not pandas' Arrow strings: later steps walk rows, which Arrow makes slow
     records = pd.DataFrame({k: v[keep] for k, v in columns.items()}, dtype=object)
     records["src_line"] = lines[keep]

@@ -9,8 +9,11 @@ are therefore never held whole:
    build needs from all of them is kept small: the reference rows of identity
    resolution (one row per person, place, household and account), the mentions to
    resolve, and two 64-bit hashes per row (payment id, content) with its file and line.
-   Large inputs are read by one worker process per core, a file per process, largest
-   first; the household register's records come back through spilled files, one a chunk.
+   Large inputs are read by one worker process per core, largest first, a file per
+   process, but for large CSV payment files, read in byte ranges side by side
+   (:func:`loaders.read.iter_csv_range`) and put together as one file's pass
+   (:func:`_join_ranges`); the household register's records come back through spilled
+   files, one a chunk.
 2. **Clashes** (:func:`find_clashes`): a 流水号 seen before, in this load or in the
    store (``payment_keys/`` beside it, rebuilt from the store when it does not match),
    is a duplicate when the content is the same and quarantined when it differs —
@@ -67,7 +70,7 @@ from loaders.build import (
 )
 from loaders.dataset import FileEntry
 from loaders.parse import ParsedFile, combine_hashes, file_id, parse_table, seen_before, typed_columns
-from loaders.read import FileError, RawTable, iter_table, read_table
+from loaders.read import FileError, RawTable, Unsplittable, iter_csv_range, iter_table, range_count, read_table
 from resolve.records import MENTION_COLUMNS, payment_mentions
 
 #: Rows per chunk: about 0.5 GB of normalised records at its peak.
@@ -275,6 +278,13 @@ class _Chunk:
     file: int  # index into PaymentPass.files
     path: Path
     rows: int
+    #: spilled pieces that follow ``path`` in the chunk: the short last chunk of a byte
+    #: range joined to the next range's first (see :func:`_join_ranges`)
+    more: list[Path] = field(default_factory=list)
+
+    def paths(self) -> list[Path]:
+        """The chunk's spilled files, in row order."""
+        return [self.path, *self.more]
 
 
 @dataclass
@@ -297,13 +307,14 @@ class PaymentPass:
         shutil.rmtree(self.spill, ignore_errors=True)
 
 
-def _estimate_rows(path: Path, raw: RawTable) -> int:
-    """Rows a CSV file holds, guessed from its size and the bytes of its first rows."""
+def _estimate_rows(path: Path, raw: RawTable, size: int | None = None) -> int:
+    """Rows a CSV file (or ``size`` bytes of it) holds, guessed from its size and the
+    bytes of its first rows."""
     if not len(raw) or path.suffix.lower() != ".csv":
         return len(raw)
     sample = raw.sample_rows(2000)
     per_row = sum(len(",".join(r).encode("utf-8")) + 2 for r in sample) / len(sample)
-    return max(len(raw), int(path.stat().st_size / per_row))
+    return max(len(raw), int((path.stat().st_size if size is None else size) / per_row))
 
 
 @dataclass
@@ -318,6 +329,12 @@ class _FileRead:
     mentions: pd.DataFrame
     #: a 64-bit hash of each ``ref`` row (its columns' values), to drop repeats across files
     ref_hash: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    #: a byte range's pass: the hash of each record's row and of each quarantined row
+    #: (see :func:`_join_ranges`); empty for a whole file's
+    row_hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    quarantine_hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    #: chunk (index into ``chunks``) -> positions of rows repeating an earlier range's
+    drop: dict[int, dict[int, str | None]] = field(default_factory=dict)
 
     def keep(self, rows: np.ndarray) -> None:
         """Keep only these reference rows (a mask)."""
@@ -326,30 +343,49 @@ class _FileRead:
 
 
 def _read_payment_file(
-    index: int, entry: FileEntry, chunk_rows: int | None, spill: Path, progress: Progress | None, cache: dict
+    index: int,
+    entry: FileEntry,
+    chunk_rows: int | None,
+    spill: Path,
+    progress: Progress | None,
+    cache: dict,
+    span: tuple[int, int] | None = None,
 ) -> _FileRead:
     """Normalise one payment file chunk by chunk and spill each chunk (``index``: the
-    file's place in the load, which names its chunks)."""
+    file's place in the load, which names its chunks). ``span``: (k, n), only the k-th of
+    n byte ranges of a CSV file (:func:`loaders.read.iter_csv_range`; Unsplittable
+    raised through)."""
     t = time.perf_counter()
     agg = ParsedFile(entry.path, "payments", file_id(entry.path.name), streamed_rows=0)
     mine: list[tuple[_Chunk, PaymentKeys, tuple[pd.DataFrame, np.ndarray], pd.DataFrame]] = []
     seen_rows: set[int] = set()
     seen_ref: set[int] = set()
+    row_hashes: list[np.ndarray] = []
+    quarantine_hashes: list[np.ndarray] = []
     estimate = 0
+    size = entry.path.stat().st_size // span[1] if span else None
+    named = f"{index:04d}-{span[0]:03d}" if span else f"{index:04d}"
     try:
-        for raw in iter_table(entry.path, entry.sheet, chunk_rows):
-            estimate = estimate or _estimate_rows(entry.path, raw)
+        if span is None:
+            raws = iter_table(entry.path, entry.sheet, chunk_rows)
+        else:
+            raws = iter_csv_range(entry.path, chunk_rows or CHUNK_ROWS, *span)
+        for raw in raws:
+            estimate = estimate or _estimate_rows(entry.path, raw, size)
             part = parse_table(raw, entry.path, "payments", entry.aliases, seen_rows, cache)
             agg.encoding, agg.sha256 = part.encoding, part.sha256
             _fold(agg, part)
             agg.notes = agg.notes or part.notes
             rec = part.records
             agg.streamed_rows += len(rec)
+            if span and part.row_hashes is not None and part.quarantine_hashes is not None:
+                row_hashes.append(part.row_hashes)
+                quarantine_hashes.append(part.quarantine_hashes)
             if progress:
                 progress(f"读取 {entry.path.name}", agg.rows_read, max(estimate, agg.rows_read))
             if rec.empty:
                 continue
-            path = spill / f"{index:04d}-{len(mine):05d}.pkl"
+            path = spill / f"{named}-{len(mine):05d}.pkl"
             with path.open("wb") as fh:
                 pickle.dump(rec, fh, protocol=pickle.HIGHEST_PROTOCOL)
             hashed = column_hashes(rec)
@@ -366,12 +402,15 @@ def _read_payment_file(
             ref = rec.loc[valid, _REFERENCE_COLUMNS][first].astype(_REFERENCE_TEXT)
             keys = PaymentKeys.of(rec, hashed)
             mine.append((_Chunk(index, path, len(rec)), keys, (ref, hashes), payment_mentions(rec)[0]))
-    except FileError as e:
+    except (FileError, Unsplittable) as e:
         # the whole file is an error, as when it is read in one piece: none of its rows load
         for c, *_ in mine:
-            c.path.unlink(missing_ok=True)
+            c.path.unlink(missing_ok=True)  # (no piece joined yet: that happens in the parent)
+        if isinstance(e, Unsplittable):
+            raise
         agg = ParsedFile(entry.path, "payments", file_id(entry.path.name), error=str(e))
         mine = []
+        row_hashes, quarantine_hashes = [], []
     agg.seconds = time.perf_counter() - t
     refs = [r for _, _, (r, _), _ in mine]
     found = [m for *_, m in mine]
@@ -382,7 +421,75 @@ def _read_payment_file(
         pd.concat(refs, ignore_index=True) if refs else pd.DataFrame(columns=_REFERENCE_COLUMNS),
         pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=MENTION_COLUMNS),
         np.concatenate([h for _, _, (_, h), _ in mine]) if mine else np.zeros(0, np.uint64),
+        _joined(row_hashes),
+        _joined(quarantine_hashes),
     )
+
+
+def _joined(arrays: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(arrays).astype(np.uint64, copy=False) if arrays else np.zeros(0, np.uint64)
+
+
+def _join_ranges(entry: FileEntry, ranges: list[_FileRead | None], chunk_rows: int = CHUNK_ROWS) -> _FileRead | None:
+    """One file's pass from the passes of its byte ranges, as a pass over the whole file
+    gives it; None when it must be read whole instead (a range that could not be read
+    apart: None; a range's file error: the whole reading names it as it would; ranges
+    that read in different encodings).
+
+    A row equal to a row of an earlier range is what reading the whole file counts as a
+    duplicate: a quarantined one leaves the quarantine, a record is dropped (``drop``,
+    left out of the 流水号 clashes). The reference rows keep each row's first. A range's
+    last chunk shorter than half ``chunk_rows`` is joined to the next range's first (each
+    chunk has its fixed costs in the second pass: a city's 18 ranges left 18 chunks of some
+    20k rows)."""
+    parts = [p for p in ranges if p is not None]
+    if len(parts) < len(ranges) or any(p.file.error is not None for p in parts) or len({p.file.encoding for p in parts}) > 1:
+        return None
+    first = parts[0].file
+    agg = ParsedFile(entry.path, "payments", first.fid, first.encoding, first.sha256, streamed_rows=0, notes=first.notes)
+    seen = np.zeros(0, np.uint64)
+    chunks: list[_Chunk] = []
+    repeats: list[np.ndarray] = []  # positions among the file's records
+    at = 0
+    for p in parts:
+        f = p.file
+        agg.rows_read += f.rows_read
+        agg.duplicates += f.duplicates
+        agg.seconds += f.seconds
+        agg.streamed_rows += f.streamed_rows or 0
+        repeated_q = pd.Series(p.quarantine_hashes).isin(seen).to_numpy()
+        agg.quarantine.extend(q for q, again in zip(f.quarantine, repeated_q.tolist(), strict=True) if not again)
+        repeated = np.flatnonzero(pd.Series(p.row_hashes).isin(seen).to_numpy())
+        agg.duplicates += int(repeated_q.sum()) + len(repeated)
+        agg.streamed_rows -= len(repeated)
+        repeats.append(repeated + at)
+        at += sum(c.rows for c in p.chunks)
+        seen = np.concatenate([seen, p.row_hashes, p.quarantine_hashes])
+        for i, c in enumerate(p.chunks):
+            last = chunks[-1] if chunks else None
+            if i == 0 and last is not None and 2 * last.rows < chunk_rows:
+                last.more.append(c.path)
+                last.rows += c.rows
+            else:
+                chunks.append(c)
+    drop: dict[int, dict[int, str | None]] = {}
+    starts = np.cumsum([0] + [c.rows for c in chunks])
+    for pos in np.concatenate(repeats).tolist():
+        ci = int(np.searchsorted(starts, pos, side="right")) - 1
+        drop.setdefault(ci, {})[pos - int(starts[ci])] = None
+    ref = pd.concat([p.ref for p in parts], ignore_index=True)
+    ref_hash = np.concatenate([p.ref_hash for p in parts])
+    joined = _FileRead(
+        agg,
+        chunks,
+        PaymentKeys.concat([p.keys for p in parts]),
+        ref,
+        pd.concat([p.mentions for p in parts], ignore_index=True),
+        ref_hash,
+        drop=drop,
+    )
+    joined.keep(~pd.Series(ref_hash).duplicated().to_numpy())
+    return joined
 
 
 def _fold(total: ParsedFile, part: ParsedFile) -> None:
@@ -551,12 +658,18 @@ def _payment_pass(reads: list[_FileRead], spill: Path, seconds: float) -> Paymen
     found = [r.mentions for r in reads if len(r.mentions)]
     mentions = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=MENTION_COLUMNS)
     summary = PaymentSummary(ref_rows.reset_index(drop=True), mentions.drop_duplicates("mkey").reset_index(drop=True))
+    drop: dict[int, dict[int, str | None]] = {}
+    at = 0
+    for r in reads:
+        drop.update({at + ci: rows for ci, rows in r.drop.items()})
+        at += len(r.chunks)
     return PaymentPass(
         [r.file for r in reads],
         [c for r in reads for c in r.chunks],
         summary,
         PaymentKeys.concat([r.keys for r in reads]),
         spill,
+        drop=drop,
         seconds=seconds,
     )
 
@@ -573,8 +686,16 @@ def _report(what: str, i: int, n: int) -> None:
     _progress_queue.put((what, i, n))
 
 
-def _worker_payments(index: int, entry: FileEntry, chunk_rows: int | None, spill: Path) -> _FileRead:
-    return _read_payment_file(index, entry, chunk_rows, spill, _report, {})
+def _worker_payments(
+    index: int, entry: FileEntry, chunk_rows: int | None, spill: Path, span: tuple[int, int] | None = None
+) -> _FileRead:
+    if span is None:
+        return _read_payment_file(index, entry, chunk_rows, spill, _report, {})
+
+    def report(what: str, i: int, n: int) -> None:
+        _progress_queue.put((what, i, n, span[0]))  # the file's progress: its ranges' summed
+
+    return _read_payment_file(index, entry, chunk_rows, spill, report, {}, span)
 
 
 def _worker_reference(index: int, entry: FileEntry, chunk_rows: int | None, spill: Path) -> tuple[ParsedFile, list[Path]]:
@@ -613,27 +734,68 @@ def _read_in_processes(
     # parse files; they never touch the store the parent may hold open.
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
-    jobs = [("payments", i, e) for i, e in enumerate(pay)] + [("reference", i, e) for i, e in enumerate(others)]
-    jobs.sort(key=lambda j: -j[2].path.stat().st_size)  # largest first: the last to finish is small
+    # (size, kind, index, byte range k of n or None): a large CSV payment file as ranges
+    jobs: list[tuple[int, str, int, tuple[int, int] | None]] = []
+    ranges: dict[int, int] = {}
+    for i, e in enumerate(pay):
+        size, n = e.path.stat().st_size, range_count(e.path) if chunk_rows else 1
+        if n > 1:
+            ranges[i] = n
+        jobs += [(size // n, "payments", i, (k, n) if n > 1 else None) for k in range(n)]
+    jobs += [(e.path.stat().st_size, "reference", i, None) for i, e in enumerate(others)]
+    jobs.sort(key=lambda j: -j[0])  # largest first: the last to finish is small
     reads: dict[int, _FileRead] = {}
+    came: dict[int, dict[int, _FileRead | None]] = {}  # file -> range -> its pass (None: Unsplittable)
     parsed: dict[int, tuple[ParsedFile, list[Path]]] = {}
+    shown: dict[str, dict[int, tuple[int, int]]] = {}
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(queue,)) as pool:
-        futures = {
-            pool.submit(_worker_payments if kind == "payments" else _worker_reference, i, e, chunk_rows, spill): (kind, i)
-            for kind, i, e in jobs
-        }
+
+        def submit(kind: str, i: int, span: tuple[int, int] | None) -> None:
+            if kind == "payments":
+                futures[pool.submit(_worker_payments, i, pay[i], chunk_rows, spill, span)] = (kind, i, span)
+            else:
+                futures[pool.submit(_worker_reference, i, others[i], chunk_rows, spill)] = (kind, i, span)
+
+        futures: dict[Any, tuple[str, int, tuple[int, int] | None]] = {}
+        for _, kind, i, span in jobs:
+            submit(kind, i, span)
         pending = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            _drain(queue, progress)
+            _drain(queue, progress, shown)
             for f in done:
-                kind, i = futures[f]
-                if kind == "payments":
+                # each result let go of once taken in: a city's 18 ranges' reference rows
+                # held to the end kept 1 GB more in this process through the build
+                kind, i, span = futures.pop(f)
+                if kind == "reference":
+                    parsed[i] = f.result()
+                    continue
+                if span is None:
                     reads[i] = f.result()
                     drop_repeats(reads, i)
-                else:
-                    parsed[i] = f.result()
-        _drain(queue, progress)
+                    continue
+                try:
+                    came.setdefault(i, {})[span[0]] = f.result()
+                except Unsplittable:
+                    came[i][span[0]] = None
+                if len(came[i]) < ranges[i]:
+                    continue
+                parts = [came[i][k] for k in range(ranges[i])]
+                del came[i]
+                joined = _join_ranges(pay[i], parts, chunk_rows or CHUNK_ROWS)
+                if joined is None:
+                    # read whole after all (a record over a line break, a file error)
+                    for p in parts:
+                        for c in p.chunks if p is not None else []:
+                            for path in c.paths():
+                                path.unlink(missing_ok=True)
+                    submit("payments", i, None)
+                    pending |= {g for g in futures if futures[g] == ("payments", i, None)}
+                    continue
+                reads[i] = joined
+                del parts, joined
+                drop_repeats(reads, i)
+        _drain(queue, progress, shown)
     # The records are put together once every worker is done, not as soon as their file
     # is: the city register's (3.9 s) read while the payment files were still being read
     # made the first pass the load's highest point (8.13 GB summed PSS, against 7.77 GB)
@@ -642,12 +804,18 @@ def _read_in_processes(
     return [reads[i] for i in range(len(pay))], [parsed[i][0] for i in range(len(others))]
 
 
-def _drain(queue: Any, progress: Progress | None) -> None:
+def _drain(queue: Any, progress: Progress | None, shown: dict[str, dict[int, tuple[int, int]]]) -> None:
+    """Pass the workers' progress on; a file read in byte ranges as one: its ranges'
+    rows and estimates summed (``shown``: what each range said last)."""
     while True:
         try:
-            what, i, n = queue.get_nowait()
+            what, i, n, *part = queue.get_nowait()
         except Empty:
             return
+        if part:
+            said = shown.setdefault(what, {})
+            said[part[0]] = (i, n)
+            i, n = sum(a for a, _ in said.values()), sum(b for _, b in said.values())
         if progress:
             progress(what, i, n)
 
@@ -661,11 +829,17 @@ def find_clashes(read: PaymentPass, prior: PaymentKeys, names: dict[int, str]) -
     new = read.keys.id_hash
     if not len(new):
         return
+    live = np.arange(len(new))
+    if read.drop:  # rows already dropped (repeating an earlier byte range's) take no part
+        starts = np.cumsum([0] + [c.rows for c in read.chunks])
+        gone = [int(starts[ci]) + pos for ci, rows in read.drop.items() for pos in rows]
+        live = np.delete(live, gone)
+        new = new[live]
     # A store's payments have distinct 流水号: a clash has a row of this load in it. So only
     # the stored rows whose 流水号 this load has are looked at (a hash table of the load's
     # keys, probed by the store's), not a city's 13.6M keys together.
     old = np.flatnonzero(pd.Series(prior.id_hash).isin(new).to_numpy()) if len(prior) else np.zeros(0, np.int64)
-    rows = np.concatenate([old, len(prior) + np.arange(len(new))])  # positions in stored + new order
+    rows = np.concatenate([old, len(prior) + live])  # positions in stored + new order
     ids = np.concatenate([prior.id_hash[old], new])
     clash = pd.Series(ids).duplicated(keep=False).to_numpy()
     if not clash.any():
@@ -814,9 +988,12 @@ def _chunk_payments(read: PaymentPass, ci: int, links: pd.DataFrame) -> tuple[pd
     """A spilled chunk's records without its duplicates and clashes, links applied (and
     its file removed); and the quarantine entries of its clashes."""
     chunk = read.chunks[ci]
-    with chunk.path.open("rb") as fh:
-        rec: pd.DataFrame = pickle.load(fh)
-    chunk.path.unlink(missing_ok=True)
+    pieces = []
+    for path in chunk.paths():
+        with path.open("rb") as fh:
+            pieces.append(pickle.load(fh))
+        path.unlink(missing_ok=True)
+    rec: pd.DataFrame = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
     quarantined = []
     drops = read.drop.get(ci, {})
     if drops:

@@ -128,6 +128,69 @@ def test_files_read_by_worker_processes_load_the_same_graph(which: str, tmp_path
     parallel.close()
 
 
+def _ranged_folder(tmp_path: Path) -> Path:
+    """The golden files, their payments made a file to cut in byte ranges: rows repeated
+    far apart (a record, a quarantined row, one without 流水号), a 流水号 again with other
+    content, blank lines and CRLF; and a second file whose quoted cell runs over a line
+    break (a range cannot be read apart from it: that file is read whole)."""
+    folder = tmp_path / "ranged"
+    shutil.copytree(GOLDEN_DIR, folder)
+    path = folder / "payments.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    bad = [*body[3][:7], "三百", *body[3][8:]]  # an amount that is none: quarantined
+    bad[0] = "B001"
+    unnamed = ["", *body[5][1:]]  # no 流水号: its id is made from the row
+    again = [body[7][0], *body[7][1:7], "999", *body[7][8:]]  # the 8th's 流水号, another amount
+    lines = [header, *body[:20], bad, unnamed, [], *body[20:40], body[1], bad, unnamed, again, [], *body[40:], body[2], bad]
+    text = "\r\n".join(",".join(r) for r in lines) + "\r\n"
+    path.write_bytes(text.encode("utf-8"))
+    quoted = [header, *[[f"Q{i:03d}", *r[1:]] for i, r in enumerate(body[:30])]]
+    quoted[17][7] = '"1\n00"'  # an amount over a line break: quarantined either way
+    (folder / "payments_quoted.csv").write_text("\n".join(",".join(r) for r in quoted) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_a_payment_file_read_in_byte_ranges_loads_what_the_whole_file_loads(tmp_path: Path, monkeypatch) -> None:
+    import loaders.read
+    import loaders.stream
+
+    folder = _ranged_folder(tmp_path)
+    whole, whole_report = _load(folder, tmp_path, "whole", chunk_rows=None, workers=1)
+    monkeypatch.setattr(loaders.stream, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(loaders.read, "RANGE_BYTES", 900)  # payments.csv in 7 ranges
+    joined: list[tuple[str, int]] = []
+    real = loaders.stream._join_ranges
+
+    def counted(entry, parts, *args):
+        out = real(entry, parts, *args)
+        joined.append((entry.path.name, len(parts) if out is not None else 0))
+        if out is not None:  # a range's short last chunk and the next range's first: one chunk
+            assert any(c.more for c in out.chunks) and all(2 * c.rows >= 3 for c in out.chunks[:-1])
+        return out
+
+    monkeypatch.setattr(loaders.stream, "_join_ranges", counted)
+    ranged, report = _load(folder, tmp_path, "ranged", chunk_rows=3, workers=2)
+    size = (folder / "payments.csv").stat().st_size
+    # payments.csv put together from its ranges; the quoted file's ranges given up, read whole
+    assert sorted(joined) == [("payments.csv", -(-size // 900)), ("payments_quoted.csv", 0)]
+    assert dump(ranged, {"LoadBatch"}) == dump(whole, {"LoadBatch"})
+    counts = [
+        (f.file, f.rows_read, f.rows_loaded, f.rows_quarantined, f.duplicates, f.encoding, f.error, f.notes)
+        for f in whole_report.files
+    ]
+    assert [
+        (f.file, f.rows_read, f.rows_loaded, f.rows_quarantined, f.duplicates, f.encoding, f.error, f.notes) for f in report.files
+    ] == counts
+    pay = next(f for f in report.files if f.file == "payments.csv")
+    assert (pay.duplicates, pay.rows_quarantined) == (5, 2)  # body[1], body[2], unnamed, bad twice; bad, again
+    q_whole = (whole.state_dir / "quarantine.csv").read_text(encoding="utf-8-sig")
+    assert (ranged.state_dir / "quarantine.csv").read_text(encoding="utf-8-sig") == q_whole
+    whole.close()
+    ranged.close()
+
+
 def test_the_second_pass_hands_freed_memory_back_after_every_chunk(tmp_path: Path, monkeypatch) -> None:
     import loaders.stream as stream
 
