@@ -55,36 +55,62 @@ def sniff_csv(path: Path) -> tuple[str, str]:
     is a file error naming the byte where GB18030 fails.
     """
     digest = hashlib.sha256()
-    is_utf8, head, rest = True, b"", b""
-    with path.open("rb") as fh:
-        while block := fh.read(_BLOCK):
-            digest.update(block)
-            head = head or block[:3]
-            if is_utf8:
-                # up to the block's last line break (an ASCII byte is never inside a
-                # character), the rest checked with the next block
-                data = rest + block
-                cut = data.rfind(b"\n") + 1
-                is_utf8, rest = valid_utf8(memoryview(data)[:cut]), data[cut:]
-    is_utf8 = is_utf8 and valid_utf8(rest)
-    if is_utf8:
-        return ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"), digest.hexdigest()
-    gb = codecs.getincrementaldecoder("gb18030")()
-    offset = 0
-    with path.open("rb") as fh:
-        try:
-            while block := fh.read(_BLOCK):
-                gb.decode(block)
-                offset += len(block)
-            gb.decode(b"", final=True)
-        except UnicodeDecodeError as e:
-            raise FileError(
-                f"{path.name}: 无法识别的文字编码（既不是 UTF-8 也不是 GB18030，第 {offset + e.start} 字节）"
-            ) from None
+    if _is_utf8(_blocks(path), digest):
+        with path.open("rb") as fh:
+            head = fh.read(len(codecs.BOM_UTF8))
+        return ("utf-8-sig" if head == codecs.BOM_UTF8 else "utf-8"), digest.hexdigest()
+    bad = _gb18030_error(_blocks(path))
+    if bad is not None:
+        raise FileError(f"{path.name}: 无法识别的文字编码（既不是 UTF-8 也不是 GB18030，第 {bad} 字节）")
     return "gb18030", digest.hexdigest()
 
 
 _BLOCK = 1 << 24
+
+
+def _blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    """The bytes of a file from ``start`` to ``end`` (None: its end), :data:`_BLOCK` at a time."""
+    with path.open("rb") as fh:
+        fh.seek(start)
+        left = None if end is None else end - start
+        while left is None or left > 0:
+            block = fh.read(_BLOCK if left is None else min(_BLOCK, left))
+            if not block:
+                return
+            if left is not None:
+                left -= len(block)
+            yield block
+
+
+def _is_utf8(blocks: Iterator[bytes], digest: hashlib._Hash | None = None) -> bool:
+    """Whether the blocks are strict UTF-8, each checked up to its last line break (an
+    ASCII byte is never inside a character) and the rest with the next; every block goes
+    into ``digest`` when given (else the reading stops at the first bad block)."""
+    is_utf8, rest = True, b""
+    for block in blocks:
+        if digest is not None:
+            digest.update(block)
+        elif not is_utf8:
+            break
+        if is_utf8:
+            data = rest + block
+            cut = data.rfind(b"\n") + 1
+            is_utf8, rest = valid_utf8(memoryview(data)[:cut]), data[cut:]
+    return is_utf8 and valid_utf8(rest)
+
+
+def _gb18030_error(blocks: Iterator[bytes]) -> int | None:
+    """The byte (counted from the first block) where strict GB18030 fails, or None."""
+    gb = codecs.getincrementaldecoder("gb18030")()
+    offset = 0
+    try:
+        for block in blocks:
+            gb.decode(block)
+            offset += len(block)
+        gb.decode(b"", final=True)
+    except UnicodeDecodeError as e:
+        return offset + e.start
+    return None
 
 
 def valid_utf8(data: bytes | memoryview) -> bool:
@@ -305,36 +331,17 @@ def _line_at(path: Path, offset: int) -> int:
 def _range_encoding(path: Path, start: int, end: int) -> str:
     """UTF-8 when the bytes from ``start`` to ``end`` are strict UTF-8, else GB18030 when
     they are that; Unsplittable otherwise (the whole file's reading names the byte)."""
-    is_utf8, rest = True, b""
-    with path.open("rb") as fh:
-        fh.seek(start)
-        left = end - start
-        while is_utf8 and left and (block := fh.read(min(_BLOCK, left))):
-            left -= len(block)
-            data = rest + block
-            cut = data.rfind(b"\n") + 1
-            is_utf8, rest = valid_utf8(memoryview(data)[:cut]), data[cut:]
-    if is_utf8 and valid_utf8(rest):
+    if _is_utf8(_blocks(path, start, end)):
         return "utf-8"
-    gb = codecs.getincrementaldecoder("gb18030")()
-    with path.open("rb") as fh:
-        fh.seek(start)
-        left = end - start
-        try:
-            while left and (block := fh.read(min(_BLOCK, left))):
-                left -= len(block)
-                gb.decode(block)
-            gb.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise Unsplittable(f"{path.name}: 编码") from None
-    return "gb18030"
+    if _gb18030_error(_blocks(path, start, end)) is None:
+        return "gb18030"
+    raise Unsplittable(f"{path.name}: 编码")
 
 
 def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(_BLOCK):
-            digest.update(block)
+    for block in _blocks(path):
+        digest.update(block)
     return digest.hexdigest()
 
 
