@@ -456,11 +456,7 @@ def _source_names(store: GraphStore) -> dict[int, str]:
 def _kept_keys(read: PaymentPass) -> PaymentKeys:
     """The keys of the rows the load added (clashing rows left out), in load order."""
     keep = np.ones(len(read.keys), bool)
-    start = 0
-    for ci, chunk in enumerate(read.chunks):
-        for pos in read.drop.get(ci, {}):
-            keep[start + pos] = False
-        start += chunk.rows
+    keep[read.dropped()] = False
     k = read.keys
     return PaymentKeys(k.id_hash[keep], k.content_hash[keep], k.fid[keep], k.line[keep])
 

@@ -44,7 +44,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty
@@ -287,6 +287,14 @@ class _Chunk:
         return [self.path, *self.more]
 
 
+def _in_chunks(chunks: list[_Chunk], positions: np.ndarray) -> tuple[list[int], list[int]]:
+    """Rows at ``positions`` of the chunks' rows one after the other: each one's chunk
+    and its position within it."""
+    starts = np.cumsum([0] + [c.rows for c in chunks])
+    at = np.searchsorted(starts, positions, side="right") - 1
+    return at.tolist(), (positions - starts[at]).tolist()
+
+
 @dataclass
 class PaymentPass:
     """What the first pass kept: the files' counts, the spilled chunks, the summary."""
@@ -305,6 +313,11 @@ class PaymentPass:
     def close(self) -> None:
         """Remove the spilled chunks."""
         shutil.rmtree(self.spill, ignore_errors=True)
+
+    def dropped(self) -> np.ndarray:
+        """The positions (in load order: those of ``keys``) of the rows in ``drop``."""
+        starts = np.cumsum([0] + [c.rows for c in self.chunks])
+        return np.array([starts[ci] + pos for ci, rows in self.drop.items() for pos in rows], dtype=np.int64)
 
 
 def _estimate_rows(path: Path, raw: RawTable, size: int | None = None) -> int:
@@ -473,10 +486,8 @@ def _join_ranges(entry: FileEntry, ranges: list[_FileRead | None], chunk_rows: i
             else:
                 chunks.append(c)
     drop: dict[int, dict[int, str | None]] = {}
-    starts = np.cumsum([0] + [c.rows for c in chunks])
-    for pos in np.concatenate(repeats).tolist():
-        ci = int(np.searchsorted(starts, pos, side="right")) - 1
-        drop.setdefault(ci, {})[pos - int(starts[ci])] = None
+    for ci, pos in zip(*_in_chunks(chunks, np.concatenate(repeats)), strict=True):
+        drop.setdefault(ci, {})[pos] = None
     ref = pd.concat([p.ref for p in parts], ignore_index=True)
     ref_hash = np.concatenate([p.ref_hash for p in parts])
     joined = _FileRead(
@@ -750,16 +761,16 @@ def _read_in_processes(
     shown: dict[str, dict[int, tuple[int, int]]] = {}
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(queue,)) as pool:
 
-        def submit(kind: str, i: int, span: tuple[int, int] | None) -> None:
+        def submit(kind: str, i: int, span: tuple[int, int] | None) -> Future:
             if kind == "payments":
-                futures[pool.submit(_worker_payments, i, pay[i], chunk_rows, spill, span)] = (kind, i, span)
+                f = pool.submit(_worker_payments, i, pay[i], chunk_rows, spill, span)
             else:
-                futures[pool.submit(_worker_reference, i, others[i], chunk_rows, spill)] = (kind, i, span)
+                f = pool.submit(_worker_reference, i, others[i], chunk_rows, spill)
+            futures[f] = (kind, i, span)
+            return f
 
-        futures: dict[Any, tuple[str, int, tuple[int, int] | None]] = {}
-        for _, kind, i, span in jobs:
-            submit(kind, i, span)
-        pending = set(futures)
+        futures: dict[Future, tuple[str, int, tuple[int, int] | None]] = {}
+        pending = {submit(kind, i, span) for _, kind, i, span in jobs}
         while pending:
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             _drain(queue, progress, shown)
@@ -789,8 +800,7 @@ def _read_in_processes(
                         for c in p.chunks if p is not None else []:
                             for path in c.paths():
                                 path.unlink(missing_ok=True)
-                    submit("payments", i, None)
-                    pending |= {g for g in futures if futures[g] == ("payments", i, None)}
+                    pending.add(submit("payments", i, None))
                     continue
                 reads[i] = joined
                 del parts, joined
@@ -831,9 +841,7 @@ def find_clashes(read: PaymentPass, prior: PaymentKeys, names: dict[int, str]) -
         return
     live = np.arange(len(new))
     if read.drop:  # rows already dropped (repeating an earlier byte range's) take no part
-        starts = np.cumsum([0] + [c.rows for c in read.chunks])
-        gone = [int(starts[ci]) + pos for ci, rows in read.drop.items() for pos in rows]
-        live = np.delete(live, gone)
+        live = np.delete(live, read.dropped())
         new = new[live]
     # A store's payments have distinct 流水号: a clash has a row of this load in it. So only
     # the stored rows whose 流水号 this load has are looked at (a hash table of the load's
@@ -851,11 +859,9 @@ def find_clashes(read: PaymentPass, prior: PaymentKeys, names: dict[int, str]) -
     def at(stored: np.ndarray, loaded: np.ndarray, p: int) -> int:
         return int(stored[p]) if p < len(prior) else int(loaded[p - len(prior)])
 
-    starts = np.cumsum([0] + [c.rows for c in read.chunks]) + len(prior)
-    for p, f in zip(later.tolist(), first.tolist(), strict=True):
-        ci = int(np.searchsorted(starts, p, side="right")) - 1
-        chunk = read.chunks[ci]
-        agg = read.files[chunk.file]
+    in_chunk = zip(*_in_chunks(read.chunks, later - len(prior)), strict=True)
+    for p, f, (ci, row) in zip(later.tolist(), first.tolist(), in_chunk, strict=True):
+        agg = read.files[read.chunks[ci].file]
         agg.streamed_rows -= 1
         if at(prior.content_hash, read.keys.content_hash, p) == at(prior.content_hash, read.keys.content_hash, f):
             agg.duplicates += 1
@@ -863,7 +869,7 @@ def find_clashes(read: PaymentPass, prior: PaymentKeys, names: dict[int, str]) -
         else:
             fid = at(prior.fid, read.keys.fid, f)
             reason = f"与 {names.get(fid, fid)} 第 {at(prior.line, read.keys.line, f)} 行重复但内容不同"
-        read.drop.setdefault(ci, {})[p - int(starts[ci])] = reason
+        read.drop.setdefault(ci, {})[row] = reason
 
 
 def store_context(store: GraphStore, batch: int, base: PaymentContext | None = None) -> PaymentContext:
