@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -184,25 +185,27 @@ def build_graph(
     businesses = _records(files, "businesses")
 
     # -- identity resolution -------------------------------------------------------------------
-    rel_pre = _declared_by_rule(relatives, cadres, households) if not relatives.empty else None
     pay_mentions, pay_mkeys = payment_mentions(payments)
     if streamed is not None:
         pay_mentions = streamed.mentions
-    mentions = pd.concat([pay_mentions, rel_pre.mentions if rel_pre is not None else None], ignore_index=True)
-    if opts.enabled:
-        records = {
-            "households": households, "cadres": cadres, "public_employees": employees, "deaths": deaths,
-            "payments": streamed.reference_rows if streamed is not None else payments,
-            "relatives": relatives, "vehicles": vehicles, "businesses": businesses,
-        }  # fmt: skip
-        # built even with nothing to resolve now: an appended month resolves against it
-        # a streamed load's payment rows come one of each already (the first pass kept them so);
-        # the sources' rows as they come, repeats kept: resolved alike, and not deduplicated
-        # on the one core the build keeps busy (a city's reference: 14 s -> 1 s, resolution
-        # 8.5 -> 11.8 s)
-        out.reference = reference_from(records, payments_distinct=streamed is not None, distinct=False)
 
-    def resolved() -> None:
+    def resolved() -> _DeclaredByRule | None:
+        """The declarations matched by rule, then the others and the payment rows without a
+        valid ID number resolved against the reference (which is made and handed on here)."""
+        rel_pre = _declared_by_rule(relatives, cadres, households) if not relatives.empty else None
+        mentions = pd.concat([pay_mentions, rel_pre.mentions if rel_pre is not None else None], ignore_index=True)
+        if opts.enabled:
+            records = {
+                "households": households, "cadres": cadres, "public_employees": employees, "deaths": deaths,
+                "payments": streamed.reference_rows if streamed is not None else payments,
+                "relatives": relatives, "vehicles": vehicles, "businesses": businesses,
+            }  # fmt: skip
+            # built even with nothing to resolve now: an appended month resolves against it
+            # a streamed load's payment rows come one of each already (the first pass kept them so);
+            # the sources' rows as they come, repeats kept: resolved alike, and not deduplicated
+            # on the one core the build keeps busy (a city's reference: 14 s -> 1 s, resolution
+            # 8.5 -> 11.8 s)
+            out.reference = reference_from(records, payments_distinct=streamed is not None, distinct=False)
         if opts.enabled and len(mentions):
             out.resolution = resolve(mentions, out.reference, opts.settings, opts.decisions)
             out.mentions = mentions
@@ -214,12 +217,14 @@ def build_graph(
         if on_reference is not None and out.reference is not None:
             on_reference(out.reference)
             out.reference = None
+        return rel_pre
 
-    # Identity resolution runs in a thread while the places, households and registrations
-    # are built: much of both is Arrow and numpy, which let go of the interpreter, and a
-    # city's build kept one core busy for 33 s (24 s this way). Its links are waited for
-    # where they are first needed: the payments of a build from whole files, else the
-    # declared relatives.
+    # Identity resolution (the declarations' rule matching and the reference with it) runs
+    # in a thread while the places, households, registrations and people are built: much
+    # of both is Arrow and numpy, which let go of the interpreter, and a city's build kept
+    # one core busy for 33 s (24 s this way). The thread only reads the files' records, as
+    # the build does. Its links are waited for where they are first needed: the payments
+    # of a build from whole files, else the declared relatives, after the people.
     pool = ThreadPoolExecutor(1, thread_name_prefix="resolve")
     resolving = pool.submit(resolved)
     pool.shutdown(wait=False)
@@ -331,12 +336,6 @@ def build_graph(
                 **_src(cadres),
             }
         )
-    links = links if links is not None else links_now()
-    if rel_pre is not None:
-        rel_table, placeholders, notes = _declared_relatives(relatives, cadres, rel_pre, links)
-        out.rels["DECLARED_RELATIVE"] = rel_table
-        person_frames.append(_text(placeholders, PERSON_TEXT))
-        out.notes.extend(notes)
 
     # -- programs and payments ----------------------------------------------------------------
     prog_nodes = pd.DataFrame(columns=["name"])
@@ -418,7 +417,10 @@ def build_graph(
     # the register's person rows come first and, when every registration has an id, are
     # its rows in order: the registrations' ids (MEMBER_OF from) are then those rows' ids
     register_rows = len(person_frames[0])
-    person_rows = pd.concat([p for p in person_frames if len(p)], ignore_index=True)
+    # Each row's id_number is its pid (the placeholders', which are not, join later): left
+    # out of the concatenation and the take of the first of each, and given back as the
+    # pid's own column (two copies of a city's 9.1M ids at the build's highest point)
+    person_rows = pd.concat([p.drop(columns="id_number") for p in person_frames if len(p)], ignore_index=True)
     del person_frames
     # the people's ids and the registrations' coded together, once (the register's ids
     # are most of both): each took a dictionary encoding of a city's 9M ids (3.6 s)
@@ -431,13 +433,27 @@ def build_graph(
         row_codes, *member_codes = text_codes([person_rows["pid"], *([member["from"]] if member is not None else [])])
     persons = _first_of_each(person_rows, row_codes)
     del person_rows, row_codes
+    persons.insert(1, "id_number", persons["pid"])
     birth = _ymd(persons["birth_date"])  # read once for both (a city's 9.1M birth dates)
     persons["birth_day"] = _days(persons["birth_date"], birth)
     persons["birth_year"] = _year(persons["birth_date"], birth)
     del birth
     # the persons' codes are 0, 1, 2 ... in their order (one row per code, by first appearance)
     out.nodes["Person"] = _with_home(persons, out, (np.arange(len(persons)), member_codes[0]) if member_codes else None)
-    del member, member_codes
+    del member, member_codes, persons
+
+    # -- declared relatives -------------------------------------------------------------------
+    # Only here are identity resolution's links waited for (a streamed load's; a build from
+    # whole files has them already): the people are built without the placeholders of the
+    # declarations that match no one, which then join them. The people's build (9 s of a
+    # city's) so runs beside the resolution instead of after it.
+    links = links if links is not None else links_now()
+    rel_pre = resolving.result()
+    if rel_pre is not None:
+        rel_table, placeholders, notes = _declared_relatives(relatives, cadres, rel_pre, links)
+        out.rels["DECLARED_RELATIVE"] = rel_table
+        out.nodes["Person"] = _with_placeholders(out.nodes["Person"], _text(placeholders, PERSON_TEXT))
+        out.notes.extend(notes)
     if not cadres.empty:
         out.rels["RELATIVE_OF"] = _relatives_of(cadres, out.rels.get("DECLARED_RELATIVE"), out.rels.get("MEMBER_OF"), hh_nodes)
         by_basis = out.rels["RELATIVE_OF"]["basis"].value_counts()
@@ -986,6 +1002,36 @@ def _take(values: pd.Series, pos: np.ndarray) -> pd.Series:
     return taken.where(pd.Series(pos >= 0))
 
 
+def _with_placeholders(persons: pd.DataFrame, placeholders: pd.DataFrame) -> pd.DataFrame:
+    """``persons`` (built, one row a pid) and after them the placeholder people of the
+    declarations that match no one (one row a pid): the table the people's rows with the
+    placeholders last give, built in one. A placeholder's id (``未匹配:`` and a hash) is
+    no one else's, so it has no registration and no office (no home); should a file hold
+    such an id all the same, that person's row stays first and takes the placeholder's
+    name only where it has none, as :func:`_first_of_each` does."""
+    if placeholders.empty:
+        return persons
+    placeholders = _first_of_each(placeholders)  # their names as the people's are (_nz)
+    at = index_in(placeholders["pid"], persons["pid"])
+    known = at >= 0
+    if known.any():
+        name = persons["name"].copy()
+        fill = at[known]
+        unnamed = name.iloc[fill].isna().to_numpy()
+        name.iloc[fill[unnamed]] = placeholders["name"].to_numpy()[known][unnamed]
+        persons = persons.assign(name=name)
+        placeholders = placeholders[~known]
+    birth = _ymd(placeholders["birth_date"])
+    rows = placeholders.assign(
+        birth_day=_days(placeholders["birth_date"], birth),
+        birth_year=_year(placeholders["birth_date"], birth),
+        town=None,
+        village=None,
+    )
+    rows = rows.reindex(columns=persons.columns).astype(persons.dtypes.to_dict())
+    return pd.concat([persons, rows], ignore_index=True)
+
+
 def _first_of_each(persons: pd.DataFrame, code: np.ndarray | None = None) -> pd.DataFrame:
     """One row per ``pid`` (its first), with the first non-empty name of its rows: what
     ``drop_duplicates("pid")`` and a ``groupby("pid").first()`` of the names give, in one
@@ -1002,9 +1048,25 @@ def _first_of_each(persons: pd.DataFrame, code: np.ndarray | None = None) -> pd.
         rows = np.flatnonzero(named & np.isin(code, lacking))
         c, i = np.unique(code[rows], return_index=True)
         has[c] = rows[i]
-    out = persons.iloc[first].reset_index(drop=True)
+    out = _rows_at(persons, first)
     out["name"] = _take(name.reset_index(drop=True), has).array
     return out
+
+
+def _rows_at(df: pd.DataFrame, rows: np.ndarray, most_runs: int = 256) -> pd.DataFrame:
+    """``df.iloc[rows]`` (index reset) for increasing ``rows``: when they are a few runs of
+    neighbours, as the first of each person of a register is (all its rows but the few
+    repeated), the runs' slices put together. Arrow text columns then keep their buffers
+    (chunks of them, not a copy): a city's 9.1M people taken by position copied 0.9 GB of
+    text at the build's highest point."""
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1 if len(rows) else rows
+    if len(breaks) >= most_runs or (len(rows) and (np.diff(rows) <= 0).any()):
+        return df.iloc[rows].reset_index(drop=True)
+    bounds = np.r_[0, breaks, len(rows)]
+    runs = [df.iloc[rows[a] : rows[b - 1] + 1] for a, b in pairwise(bounds) if b > a]
+    if len(runs) == 1:
+        return runs[0].reset_index(drop=True)
+    return pd.concat(runs, ignore_index=True) if runs else df.iloc[0:0].reset_index(drop=True)
 
 
 def _first_rows(code: np.ndarray) -> np.ndarray:
@@ -1032,13 +1094,22 @@ def _ymd(iso: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     chars = _leading_bytes(iso, 10)
     # each character's digit value (a byte below "0" wraps round to above 9), a column at a time
     d = [chars[:, j] - np.uint8(ord("0")) for j in range(10)]
+    del chars
     has_year = (d[0] <= 9) & (d[1] <= 9) & (d[2] <= 9) & (d[3] <= 9)
     dash = np.uint8(ord("-") - ord("0") + 256)
     is_date = has_year & (d[5] <= 9) & (d[6] <= 9) & (d[8] <= 9) & (d[9] <= 9) & (d[4] == dash) & (d[7] == dash)
-    v = [x.astype(np.int64) for x in d]
-    year = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]
-    md = v[5] * 1000 + v[6] * 100 + v[8] * 10 + v[9]
-    return year, md, has_year, is_date
+    return _digits(d[0:4]), _digits([d[5], d[6], d[8], d[9]]), has_year, is_date
+
+
+def _digits(digits: list[np.ndarray]) -> np.ndarray:
+    """The number written by these digit values (a column each, most significant first),
+    added up in place in one array of 64-bit integers: every column made 64-bit at once
+    was 0.7 GB for a moment over a city's 9.1M birth dates, the build's highest point."""
+    out = digits[0].astype(np.int64)
+    for d in digits[1:]:
+        out *= 10
+        out += d
+    return out
 
 
 def _leading_bytes(values: pd.Series, width: int) -> np.ndarray:

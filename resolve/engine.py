@@ -233,8 +233,10 @@ def _keys_of_reference(ref: Reference, wanted: set[str]) -> pd.DataFrame:
 
     def people_of(rows: pd.DataFrame, among: pd.DataFrame) -> pd.DataFrame:
         # the people rows of these pids, in the people's order (what a merge with all of
-        # them meets); the pids go to Arrow as they are, not through a Python set of millions
-        ids = pa.array(rows["pid"], from_pandas=True).cast(pa.large_string())
+        # them meets); the pids go to Arrow as they are, not through a Python set of millions,
+        # each once: a city's relatives' villages and households repeat a pid millions of
+        # times, and the lookup's table of them all took 0.75 GB and 2.6 s (12 MB, 1.2 s)
+        ids = pc.unique(pa.array(rows["pid"], from_pandas=True).cast(pa.large_string()))
         return among[_isin(among["pid"], ids)]
 
     pids = people["pid"].astype(str)

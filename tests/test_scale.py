@@ -11,6 +11,7 @@ import json
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -1124,6 +1125,23 @@ def test_codes_give_missing_values_a_code_of_their_own() -> None:
     # or, asked for, one code for all of them (the reference's rows without a value)
     assert text_codes([pd.Series(["乙", None, "甲"], dtype="str"), pd.Series(["甲", None])], missing=-1)[1].tolist() == [1, -1]
 
+    # columns of many chunks (a concatenation of slices), empty ones among them: the codes
+    # of the values one after the other, by first appearance
+    rng = np.random.default_rng(2)
+    for _ in range(50):
+        pool = pd.Series(rng.choice([*"甲乙丙丁戊己", None], size=300), dtype="str")
+        columns = []
+        for _ in range(int(rng.integers(1, 5))):
+            cuts = np.sort(rng.integers(0, 300, size=int(rng.integers(0, 6))))
+            columns.append(pd.concat([pool.iloc[a:b] for a, b in pairwise(cuts)] or [pool.iloc[0:0]]))
+        whole = pd.concat(columns, ignore_index=True)
+        expected = pd.factorize(whole.fillna("\0"))[0]  # a missing value: a code of its own
+        got = text_codes(columns)
+        assert [len(g) for g in got] == [len(c) for c in columns]
+        assert np.concatenate(got).tolist() == expected.tolist()
+        masked = np.concatenate(text_codes(columns, missing=-1))
+        assert masked.tolist() == np.where(whole.isna(), -1, pd.factorize(whole)[0]).tolist()
+
 
 def test_one_person_row_per_id_with_its_first_name() -> None:
     from loaders.build import _first_of_each
@@ -1157,6 +1175,99 @@ def test_each_code_s_first_row_whether_or_not_the_codes_run_in_order_of_first_ap
         assert values.iloc[_first_rows(code)].tolist() == values.drop_duplicates().tolist()
         shuffled = (len(code) - 1 - code) if len(code) else code  # codes that do not run so
         assert _first_rows(shuffled).tolist() == np.unique(shuffled, return_index=True)[1].tolist()
+
+
+def test_rows_taken_as_runs_of_neighbours_equal_rows_taken_by_position() -> None:
+    """_rows_at puts a few runs of neighbouring rows together from slices (text columns
+    keep their Arrow buffers, in chunks) and takes any others by position: the same rows
+    either way."""
+    import pyarrow as pa
+
+    from loaders.build import _rows_at
+
+    rng = np.random.default_rng(5)
+    n = 500
+    df = pd.DataFrame(
+        {"t": pd.Series([None if i % 7 == 0 else f"人{i}" for i in range(n)], dtype="str"), "i": np.arange(n) * 3},
+        index=np.arange(n) + 1000,
+    )
+    for _ in range(200):
+        kind = rng.integers(0, 3)
+        if kind == 0:  # a register less a few repeated rows
+            rows = np.setdiff1d(np.arange(n), rng.choice(n, size=int(rng.integers(0, 5)), replace=False))
+        elif kind == 1:  # anywhere, increasing
+            rows = np.sort(rng.choice(n, size=int(rng.integers(0, n)), replace=False))
+        else:  # any order, repeats too
+            rows = rng.integers(0, n, size=int(rng.integers(0, 50)))
+        got = _rows_at(df, rows, most_runs=8)
+        pd.testing.assert_frame_equal(got, df.iloc[rows].reset_index(drop=True))
+    got = _rows_at(df, np.r_[0:100, 101:500])
+    assert isinstance(got["t"].array._pa_array, pa.ChunkedArray) and got["t"].array._pa_array.num_chunks == 2
+
+
+def test_day_numbers_and_years_of_date_text_are_what_pandas_reads() -> None:
+    """_days and _year read dates from their characters with numpy (a column of digits
+    at a time): the day numbers pd.to_datetime gives for YYYY-MM-DD, the year of any
+    value starting with four digits, missing otherwise."""
+    from loaders.build import _days, _year
+
+    rng = np.random.default_rng(9)
+    values: list[str | None] = [None, "", "2021-02-29", "2020-02-29", "1677-12-31", "2262-04-12", "0000-00-00", "１９９０-01-01"]
+    for _ in range(3000):
+        y, m, d = int(rng.integers(0, 10000)), int(rng.integers(0, 14)), int(rng.integers(0, 33))
+        text = f"{y:04d}-{m:02d}-{d:02d}"
+        cut = int(rng.integers(0, 3))
+        values.append(text if cut == 0 else text[: int(rng.integers(0, 12))] if cut == 1 else text.replace("-", "/"))
+    series = pd.Series(values, dtype="str")
+    expected = pd.to_datetime(series, format="%Y-%m-%d", errors="coerce")
+    want = [None if pd.isna(t) else (t - pd.Timestamp("1970-01-01")).days for t in expected]
+    assert [None if pd.isna(v) else int(v) for v in _days(series)] == want
+    years = [int(v[:4]) if isinstance(v, str) and len(v) >= 4 and v[:4].isascii() and v[:4].isdigit() else None for v in values]
+    assert [None if pd.isna(v) else int(v) for v in _year(series)] == years
+
+
+def test_placeholder_people_added_to_the_built_people_equal_a_build_with_them_last() -> None:
+    """The people are built while identity resolution runs and the placeholders of the
+    declarations matching no one join them afterwards: the table must be the one a build
+    of all the rows, placeholders last, gives (a placeholder id a file holds too
+    included: that person's row stays, and takes the placeholder's name if it has none)."""
+    from loaders.build import PERSON_TEXT, GraphTables, _days, _first_of_each, _text, _with_home, _with_placeholders, _year
+
+    def built(rows: pd.DataFrame) -> pd.DataFrame:
+        people = _first_of_each(rows.reset_index(drop=True))
+        people["birth_day"], people["birth_year"] = _days(people["birth_date"]), _year(people["birth_date"])
+        return _with_home(people, GraphTables())
+
+    columns = ["pid", "name", "birth_date", "src_line"]
+
+    def people_of(rows: list[tuple]) -> pd.DataFrame:
+        df = pd.DataFrame(rows, columns=columns, dtype=object)
+        return _text(
+            df.assign(
+                id_number=df["pid"], id_valid=df["birth_date"].notna(), sex=None, src_fid=1,
+                id_problem=df["birth_date"].map(lambda b: None if b else "申报亲属未匹配到人员"),
+            ),
+            PERSON_TEXT,
+        )  # fmt: skip
+
+    people = people_of(
+        [("P1", "王芳", "1950-01-02", 1), ("P2", None, "1960-12-31", 2), ("P1", "王芳芳", "1950-01-02", 3),
+         ("未匹配:00aa", "", None, 4), ("P3", "李强", "1970-07-07", 5)]
+    )  # fmt: skip
+    placeholders = people_of(
+        [
+            ("未匹配:11bb", "赵敏", None, 7),
+            ("P2", "张三", None, 8),
+            ("未匹配:00aa", "李四", None, 9),
+            ("未匹配:22cc", "", None, 10),
+        ]
+    )
+    expected = built(pd.concat([people, placeholders], ignore_index=True))
+    got = _with_placeholders(built(people), placeholders)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["pid"].tolist() == ["P1", "P2", "未匹配:00aa", "P3", "未匹配:11bb", "未匹配:22cc"]
+    assert got["name"].tolist()[:3] == ["王芳", "张三", "李四"]  # named by the placeholder only where nameless
+    pd.testing.assert_frame_equal(_with_placeholders(built(people), pd.DataFrame()), built(people))
 
 
 def test_a_declaration_without_an_id_is_matched_by_a_unique_name_in_its_villages() -> None:
