@@ -62,6 +62,22 @@ class GraphStore(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
 
+    @contextmanager
+    def checkpoints_deferred(self) -> Iterator[None]:
+        """Writes in the block may leave what a backend makes durable in batches (its
+        checkpoints) for :meth:`flush_beside` to do after the block. Here: nothing is
+        deferred."""
+        yield
+
+    def flush_beside(self) -> None:
+        """Make what is owed durable, where a backend can, in a thread beside the caller's
+        next work (which must not need the store; the store's next use waits for it). Here:
+        :meth:`flush` now."""
+        self.flush()
+
+    def settle(self) -> None:  # noqa: B027 - optional hook
+        """Wait for what :meth:`flush_beside` started (here it finished before returning)."""
+
     # -- shared behaviour -----------------------------------------------------------------
     def query(self, name: str, /, **params: Any) -> pd.DataFrame:
         """Run the stored query ``queries/<name>.cypher`` with checked parameters."""

@@ -44,7 +44,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty
@@ -140,7 +140,8 @@ class PaymentKeys:
         ``path`` now: only these are written when the files hold exactly ``prior`` (a
         city's month appends 141k rows to 13.6M; writing them all again took a second)."""
         if not append_arrays(path, {f: getattr(self, f) for f in _KEY_FIELDS}, after=len(prior)):
-            PaymentKeys.concat([prior, self]).save(path)
+            # a first load's keys written as they are (mapped: no copy of a city's 435 MB)
+            (PaymentKeys.concat([prior, self]) if len(prior) else self).save(path)
 
     @classmethod
     def read(cls, path: Path) -> PaymentKeys | None:
@@ -573,10 +574,13 @@ def read_spilled_records(entry: FileEntry, paths: list[Path]) -> pd.DataFrame:
     """The records of a file whose chunks were spilled (``parse_reference_file(spill=)``),
     put together as :func:`_parse_in_chunks` does; the spilled files are removed."""
     frames = []
-    for path in paths:
-        with path.open("rb") as fh:
-            frames.append(pickle.load(fh))
-        path.unlink()
+    # removed in a thread while the next is read: unlinking the city register's 46 files
+    # took 0.43 s of the 3.2 s, between the last worker's end and the build (one core idle)
+    with ThreadPoolExecutor(1, thread_name_prefix="spill-unlink") as remover:
+        for path in paths:
+            with path.open("rb") as fh:
+                frames.append(pickle.load(fh))
+            remover.submit(path.unlink)
     if not frames:
         return pd.DataFrame()
     # text columns are Arrow strings: concat links their chunks, it does not copy them
@@ -936,8 +940,11 @@ def write_payments(
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
     payment_ids: list[pd.Series] | None = None,
+    beside: Callable[[], None] | None = None,
 ) -> dict[str, int]:
     """Second pass: link, build and copy each chunk; then correct the payment-placed homes.
+    ``beside``: work of the caller's that needs no store, run in a thread while the store
+    copies the staged tables (a city's Payment checkpoint leaves a core idle for 9 s).
 
     Returns the rows inserted per table. ``payment_ids``, when given, receives the ids of
     the payments inserted (an append links its batch to them: reading them back by batch
@@ -955,8 +962,14 @@ def write_payments(
     parallel = read.workers > 1 and len(read.chunks) > 1 and ctx.registrations_of is None and payment_ids is None
     # Staged: the chunks' tables are copied into the store once each, at the end of the
     # block (see LadybugStore.staged); nothing below reads the payment tables back.
-    with store.staged(timings, progress) as staged:
-        chunks = _parts_in_processes(store, read, links, ctx) if parallel else _parts_here(read, links, ctx)
+    with ThreadPoolExecutor(1, thread_name_prefix="load-beside") as side, store.staged(timings, progress) as staged:
+        # the checkpoint the reference graph's COPYs left owed (checkpoints_deferred) runs
+        # beside this pass: after the workers are forked, not while they fork
+        if parallel:
+            chunks = _parts_in_processes(store, read, links, ctx, forked=store.flush_beside)
+        else:
+            store.flush_beside()
+            chunks = _parts_here(read, links, ctx)
         for ci, quarantined, parts, files in chunks:
             read.files[read.chunks[ci].file].quarantine.extend(quarantined)
             if parts is not None:
@@ -977,8 +990,19 @@ def write_payments(
                 release_freed_memory()
             if progress:
                 progress("写入发放记录", done, total)
+        # The checkpoint beside this pass freed the reference graph's key indexes while the
+        # workers still shared their pages; the workers gone, the heap goes back to the
+        # system before the COPYs (left to glibc, a city's load held 2.4 GB more in them).
+        store.settle()
+        release_freed_memory()
+        # left to a thread while the block's end copies the tables: the people's homes from
+        # their payments, and the caller's work
+        made = side.submit(ctx.final_homes)
+        later = side.submit(beside) if beside is not None else None
     inserted = dict(staged.rows)
-    homes = ctx.final_homes()
+    homes = made.result()
+    if later is not None:
+        later.result()
     if len(homes):
         store.set_properties("Person", homes)
     return inserted
@@ -1035,9 +1059,12 @@ def _parts_here(read: PaymentPass, links: pd.DataFrame, ctx: PaymentContext) -> 
 _second_pass: tuple[GraphStore, PaymentPass, pd.DataFrame, PaymentContext, Path] | None = None
 
 
-def _parts_in_processes(store: GraphStore, read: PaymentPass, links: pd.DataFrame, ctx: PaymentContext) -> Iterator[_ChunkParts]:
+def _parts_in_processes(
+    store: GraphStore, read: PaymentPass, links: pd.DataFrame, ctx: PaymentContext, forked: Callable[[], None] | None = None
+) -> Iterator[_ChunkParts]:
     """Each chunk's parts, made by :attr:`PaymentPass.workers` forked worker processes
-    (see :func:`_worker_parts`), in chunk order."""
+    (see :func:`_worker_parts`), in chunk order; ``forked`` is called once they all are
+    (a thread it starts is not copied into them, nor is any lock it takes)."""
     global _second_pass
     folder = read.spill / "tables"
     folder.mkdir(exist_ok=True)
@@ -1048,7 +1075,11 @@ def _parts_in_processes(store: GraphStore, read: PaymentPass, links: pd.DataFram
     gc.freeze()
     pool = ProcessPoolExecutor(read.workers, mp_context=mp.get_context("fork"))
     try:
-        yield from pool.map(_worker_parts, range(len(read.chunks)))
+        # with fork, the pool starts every worker at its first task, and map submits all
+        parts = pool.map(_worker_parts, range(len(read.chunks)))
+        if forked is not None:
+            forked()
+        yield from parts
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()

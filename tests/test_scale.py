@@ -10,7 +10,9 @@ import csv
 import json
 import shutil
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 
@@ -113,7 +115,20 @@ def test_files_read_by_worker_processes_load_the_same_graph(which: str, tmp_path
 
     monkeypatch.setattr(loaders.stream, "_read_in_processes", counted)
     monkeypatch.setattr(loaders.stream, "_parts_in_processes", counted_second)
+    # the reference graph's COPYs owe a checkpoint, as a city's do: it runs in a thread
+    # beside the forked workers of the second pass
+    import graph.ladybug_store
+
+    monkeypatch.setattr(graph.ladybug_store, "CHECKPOINT_SHARE", 0.0)
+    checkpoint, threads = LadybugStore._checkpoint, []
+
+    def traced(self: LadybugStore) -> None:
+        threads.append(threading.current_thread().name)
+        checkpoint(self)
+
+    monkeypatch.setattr(LadybugStore, "_checkpoint", traced)
     parallel, report = _load(folder, tmp_path, "parallel", chunk_rows=3, workers=2, progress=lambda what, i, n: seen.append(what))
+    assert [t for t in threads if t.startswith("checkpoint")] == ["checkpoint_0"]
     assert pools == [2]  # read by two worker processes
     # and the payment tables of its chunks made by two worker processes, each chunk
     # against the context as it was when they started (new people and their homes across chunks)
@@ -664,12 +679,64 @@ def test_checkpoints_by_volume_give_the_same_graph(tmp_path: Path, monkeypatch) 
     assert {"Payment", "RECEIVED", "FOR_HOUSEHOLD", "USES_ACCOUNT"} <= set(staged)
     # one after each staged payment table and the load's closing flush: the fixture is far below the share
     assert whole.checkpoints == len(staged) + 1
-    monkeypatch.setattr(graph.ladybug_store, "CHECKPOINT_SHARE", 0.0)  # a checkpoint after every COPY
+    monkeypatch.setattr(graph.ladybug_store, "CHECKPOINT_SHARE", 0.0)  # a checkpoint after every COPY...
+    deferred, _ = _load(GOLDEN_DIR, tmp_path, "deferred")
+    # ...but a first load's reference graph owes one, run beside the second pass (then
+    # the staged tables', the LoadBatch node's and the closing one)
+    assert deferred.checkpoints == 1 + len(staged) + 2
+    assert dump(deferred, {"LoadBatch"}) == dump(whole, {"LoadBatch"})
+
+    @contextmanager
+    def not_deferred(self: LadybugStore) -> Iterator[None]:
+        yield
+
+    monkeypatch.setattr(LadybugStore, "checkpoints_deferred", not_deferred)
     often, _ = _load(GOLDEN_DIR, tmp_path, "often")
     assert often.checkpoints > 20
     assert dump(often, {"LoadBatch"}) == dump(whole, {"LoadBatch"})
-    whole.close()
-    often.close()
+    for store in (whole, deferred, often):
+        store.close()
+
+
+def test_a_checkpoint_run_beside_is_waited_for_by_the_next_use_of_the_store(tmp_path: Path, monkeypatch) -> None:
+    import graph.ladybug_store
+
+    monkeypatch.setattr(graph.ladybug_store, "CHECKPOINT_SHARE", 0.0)
+    store = LadybugStore(tmp_path / "s")
+    towns = store.arrow_table("Town", pd.DataFrame({"name": ["甲镇", "乙镇"]}))
+    with store.checkpoints_deferred():
+        store.write_nodes("Town", towns)
+    assert store.checkpoints == 0  # owed, not run
+    release = threading.Event()
+    ran_in: list[str] = []
+    checkpoint = LadybugStore._checkpoint
+
+    def slow_checkpoint(self: LadybugStore) -> None:
+        ran_in.append(threading.current_thread().name)
+        release.wait(5)
+        checkpoint(self)
+
+    monkeypatch.setattr(LadybugStore, "_checkpoint", slow_checkpoint)
+    store.flush_beside()
+    assert store.checkpoints == 0  # returned while the checkpoint waits
+    threading.Timer(0.2, release.set).start()
+    assert store.run("MATCH (t:Town) RETURN count(*) AS n")["n"].iloc[0] == 2  # waited for it
+    assert store.checkpoints == 1 and ran_in[0].startswith("checkpoint")
+    store.flush_beside()  # nothing owed: nothing run
+    assert store.checkpoints == 1
+
+    def failing(self: LadybugStore) -> None:
+        raise RuntimeError("磁盘已满")
+
+    monkeypatch.setattr(LadybugStore, "_checkpoint", failing)
+    with store.checkpoints_deferred():
+        store.write_nodes("Town", store.arrow_table("Town", pd.DataFrame({"name": ["丙镇"]})))
+    store.flush_beside()
+    with pytest.raises(RuntimeError, match="磁盘已满"):
+        store.run("MATCH (t:Town) RETURN count(*) AS n")
+    monkeypatch.setattr(LadybugStore, "_checkpoint", checkpoint)
+    assert store.run("MATCH (t:Town) RETURN count(*) AS n")["n"].iloc[0] == 3  # raised once, then gone
+    store.close()
 
 
 def test_a_copied_table_is_not_kept_by_the_store(tmp_path: Path) -> None:
