@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from graph.schema import NodeType, RelType, Schema
-from graph.store import GraphStore, Staged
+from graph.store import STAGED_PARQUET, GraphStore, Staged
 
 _DDL_TYPES = {"STRING": "STRING", "INT64": "INT64", "DOUBLE": "DOUBLE", "BOOL": "BOOLEAN"}
 DB_FILE = "graph.lbug"
@@ -249,7 +249,7 @@ class LadybugStore(GraphStore):
         def take(name: str, df: pd.DataFrame) -> int:
             table = self.arrow_table(name, df)
             if name not in writers:
-                writers[name] = pq.ParquetWriter(folder / f"{name}.parquet", table.schema)
+                writers[name] = pq.ParquetWriter(folder / f"{name}.parquet", table.schema, **STAGED_PARQUET)
             writers[name].write_table(table)
             return table.num_rows
 

@@ -56,7 +56,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from graph.store import GraphStore
+from graph.store import STAGED_PARQUET, GraphStore
 from loaders.build import (
     CONTEXT_KEYS,
     PaymentContext,
@@ -1101,7 +1101,7 @@ def _worker_parts(ci: int) -> _ChunkParts:
         if len(df):
             path = folder / f"{name}-{ci:05d}.parquet"
             table = store.arrow_table(name, df)
-            pq.write_table(table, path)
+            pq.write_table(table, path, **STAGED_PARQUET)
             files[name] = (path, table.num_rows)
     parts.rows = {}
     release_freed_memory()
