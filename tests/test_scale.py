@@ -988,6 +988,34 @@ def test_a_worker_spills_each_chunk_of_a_reference_file_and_the_chunks_make_the_
     )
 
 
+def test_a_spilled_frame_reads_back_equal_column_by_column(tmp_path: Path) -> None:
+    import pickle
+
+    import loaders.stream as stream
+
+    frame = pd.DataFrame(
+        {
+            "payment_id": pd.Series(["P1", "P2", None], dtype=object),
+            "amount": pd.Series([1.5, None, "x"], dtype=object),  # mixed Python objects
+            "valid": pd.Series([True, False, True], dtype=object),
+            "name": pd.Series(["甲", None, "乙"], dtype="str"),  # Arrow strings (the register's)
+            "src_line": np.array([2, 3, 4], dtype=np.int64),
+            "ok": np.array([True, False, True]),
+        }
+    )
+    paths = [tmp_path / "a.pkl", tmp_path / "b.pkl"]
+    stream.spill_frame(frame, paths[0])
+    stream.spill_frame(frame.iloc[1:].reset_index(drop=True), paths[1])
+    # the column count, then a pickle a column
+    with paths[0].open("rb") as fh:
+        assert pickle.load(fh) == 6
+        assert pickle.load(fh).tolist() == ["P1", "P2", None]
+    first, second = stream.read_spilled(paths)
+    pd.testing.assert_frame_equal(first, frame)
+    pd.testing.assert_frame_equal(second, frame.iloc[1:].reset_index(drop=True))
+    assert not list(tmp_path.iterdir())
+
+
 def test_a_worker_leaves_no_spilled_chunks_of_a_file_that_fails(tmp_path: Path, monkeypatch) -> None:
     import loaders.stream as stream
     from loaders.dataset import discover
