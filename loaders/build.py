@@ -107,7 +107,9 @@ def _vid(town: pd.Series, village: pd.Series) -> pd.Series:
     return (town.astype(str) + "/" + village.astype(str)).where(town.notna() & village.notna(), None)
 
 
-def _person_rows(df: pd.DataFrame, id_col: str, name_col: str | None) -> pd.DataFrame:
+def _person_rows(df: pd.DataFrame, id_col: str, name_col: str | None, text: bool = True) -> pd.DataFrame:
+    """A person row for each row of ``df`` with an ID value in ``id_col``; its text
+    columns as Arrow strings unless not ``text`` (see :func:`_text`)."""
     if df.empty or id_col not in df:
         return pd.DataFrame()
     rows = pd.DataFrame(
@@ -125,7 +127,8 @@ def _person_rows(df: pd.DataFrame, id_col: str, name_col: str | None) -> pd.Data
     )
     present = rows["pid"].notna().to_numpy()
     # not filtered when all are there: a copy of the register's 9.1M rows, for nothing
-    return _text(rows if present.all() else rows[present], PERSON_TEXT)
+    rows = rows if present.all() else rows[present]
+    return _text(rows, PERSON_TEXT) if text else rows
 
 
 #: The text columns of a person row.
@@ -596,7 +599,15 @@ class KeySet:
 
     def has_hashes(self, hashes: np.ndarray) -> np.ndarray:
         """For each hash (as :func:`_hashes` gives them), whether its key is in the set."""
-        return _sorted_has(self._main, hashes) | _sorted_has(self._recent, hashes)
+        if not len(hashes):
+            return np.zeros(0, dtype=bool)
+        # sorted once for both arrays (see _ordered_in); any order of equal hashes: each
+        # is put back at its place
+        order = np.argsort(hashes)
+        ordered = hashes[order]
+        found = np.empty(len(hashes), dtype=bool)
+        found[order] = _ordered_in(self._main, ordered) | _ordered_in(self._recent, ordered)
+        return found
 
     def update(self, keys: Iterable[str]) -> None:
         """Add ``keys`` (missing values are skipped)."""
@@ -605,9 +616,9 @@ class KeySet:
     def add_hashes(self, hashes: np.ndarray) -> None:
         """Add keys by their hashes (as :meth:`hashes` gives them)."""
         h = _sorted_unique(hashes)
-        self._recent = _sorted_unique(np.concatenate([self._recent, h[~_sorted_has(self._main, h)]]))
+        self._recent = _merged(self._recent, h[~_ordered_in(self._main, h)])
         if len(self._recent) > max(1 << 16, len(self._main) // 8):
-            self._main = _sorted_unique(np.concatenate([self._main, self._recent]))
+            self._main = _merged(self._main, self._recent)
             self._recent = np.zeros(0, np.uint64)
 
     def hashes(self) -> np.ndarray:
@@ -658,16 +669,28 @@ def hash_text(values: np.ndarray) -> np.ndarray:
     return pd.util.hash_array(values, categorize=False)
 
 
-def _sorted_has(members: np.ndarray, h: np.ndarray) -> np.ndarray:
-    if not len(members) or not len(h):
-        return np.zeros(len(h), dtype=bool)
-    # looked up in sorted order: each search starts where the last ended, in memory the
-    # last one touched (120k keys of a chunk in a city's 9.1M people: 0.074 -> 0.014 s)
-    order = np.argsort(h)  # any order of equal hashes: each is put back at its place
-    at = np.empty(len(h), dtype=np.intp)
-    at[order] = np.searchsorted(members, h[order])
-    at = at.clip(max=len(members) - 1)
-    return members[at] == h
+def _merged(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The distinct values of two sorted arrays, sorted. The sort is numpy's stable one
+    (timsort), which merges the two runs it finds in one pass: the default sort of the
+    two put together, chunk after chunk of a city's second pass, took 8 s of its main
+    process for the people's, accounts' and account uses' keys."""
+    if not len(a) or not len(b):
+        return a if len(b) == 0 else b
+    s = np.concatenate([a, b])
+    s.sort(kind="stable")
+    keep = np.ones(len(s), dtype=bool)
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s if keep.all() else s[keep]
+
+
+def _ordered_in(members: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """For each of ``ordered`` (sorted), whether sorted ``members`` holds it. Looked up in
+    sorted order, each search starts where the last ended, in memory the last one touched
+    (120k keys of a chunk in a city's 9.1M people: 0.074 -> 0.014 s)."""
+    if not len(members) or not len(ordered):
+        return np.zeros(len(ordered), dtype=bool)
+    at = np.searchsorted(members, ordered).clip(max=len(members) - 1)
+    return members[at] == ordered
 
 
 def _new(df: pd.DataFrame, key: str, known: KeySet) -> pd.DataFrame:
@@ -756,6 +779,7 @@ def payment_parts(payments: pd.DataFrame, ctx: PaymentContext) -> PaymentParts:
     pay_vid = _vid(payments["town"], payments["village"])
     places = payments.assign(vid=pay_vid).loc[pay_vid.notna(), ["vid", "town", "village", "household_id", *SRC]]
     known = ctx.known
+    program = pd.factorize(payments["program"].to_numpy(dtype=object), use_na_sentinel=True)
 
     def new(df: pd.DataFrame, key: str, label: str) -> Keyed:
         # Only the columns add_payment_parts uses, of the rows whose key ``ctx`` lacks
@@ -794,8 +818,8 @@ def payment_parts(payments: pd.DataFrame, ctx: PaymentContext) -> PaymentParts:
                 "pay_year": _year(payments["pay_date"]),
                 "age": _age(payments["birth"], payments["pay_date"]),
                 # a program no list names is not means-tested (add_payment_parts adds it so)
-                "means_tested": payments["program"].map(ctx.programs).fillna(False).astype(bool),
-                "min_age": payments["program"].map(ctx.min_ages),
+                "means_tested": _map_few(program, ctx.programs, payments.index).fillna(False).astype(bool),
+                "min_age": _map_few(program, ctx.min_ages, payments.index),
                 "period": payments["period"],
                 "period_year": payments["period_year"],
                 "account_number": payments["account_number"],
@@ -812,10 +836,14 @@ def payment_parts(payments: pd.DataFrame, ctx: PaymentContext) -> PaymentParts:
     # a linked payment row's person is someone else's row already
     person = payments["person"]
     own = (person == payments["id_number"]).fillna(False).to_numpy(dtype=bool)
-    people = _person_rows(payments[own], "id_number", "name")
+    # as Python text until the people the context knows are left out: most of a chunk's
+    # are (made Arrow strings first, 120k rows were converted and then converted back to
+    # be hashed, 0.11 s a chunk, for the few new ones)
+    people = _person_rows(payments[own], "id_number", "name", text=False)
     if people.empty:
         people = pd.DataFrame(columns=["pid", "id_number", "id_valid", "id_problem", "name", "sex", "birth_date", *SRC])
     nodes["Person"] = new(people, "pid", "Person")
+    nodes["Person"].rows = _text(nodes["Person"].rows, PERSON_TEXT)
     with_acc = payments.loc[payments["account_number"].notna(), ["person", "account_number", "account_holder", *SRC]]
     nodes["Account"] = new(with_acc, "account_number", "Account")
     uses = with_acc.drop_duplicates(["person", "account_number"])
@@ -836,6 +864,15 @@ def payment_parts(payments: pd.DataFrame, ctx: PaymentContext) -> PaymentParts:
     )
     earliest = order.drop_duplicates("person")[["person", "_day", "payment_id", "town", "village"]]
     return PaymentParts(rows, nodes, pairs, sorted(maybe), earliest.reset_index(drop=True))
+
+
+def _map_few(coded: tuple[np.ndarray, np.ndarray], mapping: dict, index: pd.Index) -> pd.Series:
+    """``values.map(mapping)`` of a column with few distinct values (a chunk's programs),
+    given as ``pd.factorize(values)`` (and their ``index``): each distinct value looked up once. ``map`` looked
+    all 200k of a chunk's values up in an index of the keys: 45 ms a call."""
+    codes, uniques = coded
+    mapped = pd.Series([*uniques, None], dtype=object).map(mapping)  # the last: a missing value's
+    return pd.Series(mapped.to_numpy()[codes], index=index)
 
 
 def add_payment_parts(parts: PaymentParts, ctx: PaymentContext) -> dict[str, pd.DataFrame]:
@@ -1404,15 +1441,23 @@ def _declared_by_rule(relatives: pd.DataFrame, cadres: pd.DataFrame, households:
 def apply_payment_links(payments: pd.DataFrame, mkeys: pd.Series, links: pd.DataFrame) -> pd.DataFrame:
     """``payments`` with ``person`` (the linked pid, else the row's own ID value), the
     link's score and reasons, and ``birth`` (the linked person's, else the row's)."""
-    pid = mkeys.map(links["pid"]) if len(links) else pd.Series(None, index=payments.index, dtype=object)
+    # Only the rows with a mention (an invalid ID) are looked up, and the rest filled in as
+    # missing, as a look-up of theirs gives: three look-ups of a chunk's 200k rows in a
+    # city's links took more than the rest of linking it.
+    mentioned = mkeys[mkeys.notna().to_numpy()]
+
+    def looked_up(column: str) -> pd.Series:
+        return mentioned.map(links[column]).reindex(payments.index)
+
+    pid = looked_up("pid") if len(links) else pd.Series(None, index=payments.index, dtype=object)
     linked = pid.notna()
     person = payments["id_number"].where(~linked, pid)
     # a linked pid is a valid ID number: its birth date as the loaders read it from any ID
     link_birth = pid[linked].map(lambda p: normalise_id(p).birth.isoformat())
     return payments.assign(
         person=person,
-        link_score=mkeys.map(links["score"]).where(linked, None) if len(links) else None,
-        link_reasons=mkeys.map(links["reasons"]).where(linked, None) if len(links) else None,
+        link_score=looked_up("score").where(linked, None) if len(links) else None,
+        link_reasons=looked_up("reasons").where(linked, None) if len(links) else None,
         birth=payments["id_number_birth"].where(~linked, link_birth.reindex(payments.index)),
     )
 
