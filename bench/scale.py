@@ -94,16 +94,23 @@ class TreePeak:
         self.step = ""
         self.peak_step = ""
         self._started = time.perf_counter()
+        #: readings taken, and the core-seconds taking them cost
+        self.samples = 0
+        self.cpu_seconds = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
+        cpu = time.thread_time()
         while not self._stop.is_set():
             children = _children()
             now = self.last = tree_pss_mb(children)
+            self.samples += 1
             if now > self.peak:
                 self.peak, self.peak_at, self.peak_step = now, time.perf_counter() - self._started, self.step
+            # the sampling's own cost (in this process: its reads of /proc walk page tables)
+            self.cpu_seconds = time.thread_time() - cpu
             # PSS (with worker processes) costs a walk of their page tables: once a second
             self._stop.wait(1.0 if children else 0.2)
 
@@ -193,6 +200,7 @@ def phase(name: str, store_dir: Path, data: Path, month: Path) -> dict:
         # where the highest sample fell: the step last started then (after the last
         # write step, the closing work of the load)
         out["peak_at"] = [round(sampler.peak_at, 1), sampler.peak, sampler.peak_step]
+        out["sampler"] = [sampler.samples, round(sampler.cpu_seconds, 2)]
         out["worker_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         out["workers"] = default_workers()
         out["rows"] = sum(f.rows_read for f in report.files)
