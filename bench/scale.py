@@ -364,6 +364,14 @@ def table(scale: str, r: dict[str, dict]) -> list[str]:
                 f"{ld['tree_peak_mb']:,.0f} | ≤ 8,192: {met} |",
                 f"| load | of which main process peak MB | {ld['peak_mb']:,.0f} | |",
                 f"| load | highest sample: second, MB, step last started | {at_s:.1f} s, {at_mb:,} MB, {at_step} | |",
+            ]
+            if "sampler" in ld:
+                # counted in the load's seconds: the sampler runs beside it, on the same cores
+                lines.append(
+                    "| load | the memory sampler's own cost, inside the load's seconds: readings, core-seconds | "
+                    f"{ld['sampler'][0]:,}, {ld['sampler'][1]:.1f} | |"
+                )
+            lines += [
                 f"| load | largest worker process peak RSS MB, pages shared with the main process included "
                 f"({ld['workers']} workers read the files and make the payment tables) | "
                 f"{ld['worker_peak_mb']:,.0f} | |",
