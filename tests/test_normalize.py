@@ -239,3 +239,28 @@ def test_column_normalising_equals_the_value_parser(parse: str) -> None:
         for i, v in enumerate(values):
             want_out, want_err = fn(v)
             assert tuple(o[i] for o in outs) == want_out and errs[i] == want_err, (parse, v)
+
+
+def test_a_payment_without_serial_gets_the_sha1_of_its_file_and_raw_row(tmp_path) -> None:
+    import hashlib
+
+    import pyarrow as pa
+
+    from loaders.parse import derived_ids, parse_table
+    from loaders.read import read_table
+
+    header = "项目名称,主管部门,姓名,身份证号,户号,乡镇,村,发放金额,发放日期"
+    lines = [
+        "低保,民政局,张三,110101199003071234,H1,青山镇,上村,300,2023-05-20",
+        "临时救助,民政局,李四,,H2,青山镇,下村,50.5,2023年6月1日",
+    ]
+    path = tmp_path / "payments_x.csv"
+    path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    records = parse_table(read_table(path), path, "payments").records
+    # the id users' files and saved keys rely on: "R" + 20 hex digits of SHA-1 of
+    # "<file name>\x1e<the row's cells joined by \x1f>"
+    want = ["R" + hashlib.sha1(f"payments_x.csv\x1e{line.replace(',', chr(0x1F))}".encode()).hexdigest()[:20] for line in lines]
+    assert len(records) and records["payment_id"].tolist() == [want[line - 2] for line in records["src_line"]]
+    # a slice of Arrow text (an offset into its buffers) hashes as the whole would
+    texts = pa.array(["甲\x1f乙", "", "丙"])
+    assert derived_ids(texts.slice(1), "f\x1e") == ["R" + hashlib.sha1(f"f\x1e{t}".encode()).hexdigest()[:20] for t in ["", "丙"]]
