@@ -65,6 +65,9 @@ class ParsedFile:
     #: quarantined row, in their order, for telling rows repeated across byte ranges.
     row_hashes: np.ndarray | None = None
     quarantine_hashes: np.ndarray | None = None
+    #: Payments read in chunks: for each record column still made of its normalised
+    #: distinct values, (each record's code, those values); see stream.column_hashes
+    coded: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
 
     @property
     def name(self) -> str:
@@ -310,6 +313,7 @@ def parse_table(
     if n > width:
         errors[cells.beyond_header(width, strip=True)] = "本行列数多于表头"
     columns: dict[str, np.ndarray] = {}
+    coded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for j, col in mapping.items():
         codes, uniques = factorized[j]
         if col.parse == "id" and raw.numeric:
@@ -323,6 +327,7 @@ def parse_table(
         outs, errs_u = _normalise_uniques(col, names, fn, list(uniques), cache)
         for name, out_u in zip(names, outs, strict=True):
             columns[name] = out_u[codes]
+            coded[name] = (codes, out_u)
         errs = errs_u[codes]
         has = errs != None  # noqa: E711 - element-wise comparison on an object array
         both = has & (errors != None)  # noqa: E711
@@ -349,6 +354,11 @@ def parse_table(
         # the header's cells only: a row too wide is quarantined, and the empty cells it pads the
         # other rows with must not change their ids (which then depended on the chunk)
         records = _payment_defaults(records, lambda rows: cells.joined_at(np.flatnonzero(keep)[rows], width, "\x1f"), path.name)
+        if hashing:
+            # the first pass hashes the records' content from their distinct values (the
+            # columns _payment_defaults changed are not among those kept)
+            changed = {"period", "period_year", "payment_id"}
+            out.coded = {name: (codes[keep], values) for name, (codes, values) in coded.items() if name not in changed}
     out.records = records.reset_index(drop=True)
     return out
 
