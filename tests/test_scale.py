@@ -218,6 +218,31 @@ def test_the_second_pass_hands_freed_memory_back_after_every_chunk(tmp_path: Pat
     assert len(written) == -(-rows // 10) > 1  # a step per chunk of 10 rows
     assert all(events[i - 1] == "release" for i in written)  # each after its chunk's memory went back
 
+def test_a_load_keeps_what_lived_before_it_out_of_the_collector_and_hands_it_back(tmp_path: Path) -> None:
+    import gc
+
+    import loaders.load as load
+
+    marker = [[i] for i in range(1000)]  # alive before the load, as an imported table is
+    frozen: list[int] = []
+    write = load._write_table
+
+    def counting(*args: object, **kw: object) -> int:
+        frozen.append(gc.get_freeze_count())
+        return write(*args, **kw)
+
+    before = gc.get_freeze_count()
+    try:
+        load._write_table = counting
+        store, _ = _load(GOLDEN_DIR, tmp_path, "s")
+    finally:
+        load._write_table = write
+    assert frozen and min(frozen) >= before + len(marker)  # left out while the tables were written
+    assert gc.get_freeze_count() == before  # and handed back to the collector afterwards
+    assert len(marker) == 1000
+    store.close()
+
+
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_the_second_pass_copies_each_payment_table_once_whatever_the_chunks(workers: int, tmp_path: Path, monkeypatch) -> None:
