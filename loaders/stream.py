@@ -59,6 +59,7 @@ import pyarrow.parquet as pq
 from graph.store import STAGED_PARQUET, GraphStore
 from loaders.build import (
     CONTEXT_KEYS,
+    KeySet,
     PaymentContext,
     PaymentParts,
     PaymentSummary,
@@ -395,8 +396,7 @@ def _read_payment_file(
     t = time.perf_counter()
     agg = ParsedFile(entry.path, "payments", file_id(entry.path.name), streamed_rows=0)
     mine: list[tuple[_Chunk, PaymentKeys, tuple[pd.DataFrame, np.ndarray], pd.DataFrame]] = []
-    seen_rows: set[int] = set()
-    seen_ref: set[int] = set()
+    seen_rows, seen_ref = KeySet(), KeySet()
     row_hashes: list[np.ndarray] = []
     quarantine_hashes: list[np.ndarray] = []
     estimate = 0
@@ -564,7 +564,7 @@ def parse_reference_file(
 
 
 def _parse_in_chunks(entry: FileEntry, chunk_rows: int, progress: Progress | None, spill: Spill | None = None) -> ParsedFile:
-    seen_rows: set[int] = set()
+    seen_rows = KeySet()
     cache: dict[str, dict[str, tuple]] = {}
     whole: ParsedFile | None = None
     frames: list[pd.DataFrame] = []

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import tiny_xlsx
 
+from loaders.build import KeySet
 from loaders.load import parse_folder
 from loaders.parse import ParsedFile
 
@@ -252,7 +253,7 @@ def test_duplicate_rows_found_chunk_by_chunk_are_those_of_the_whole_file() -> No
         return RawTable(headers, [list(r) for r in rows[lo:hi]], list(range(lo + 2, hi + 2)), "utf-8", "x")
 
     whole = parse_table(table(0, len(rows)), path, "payments")
-    seen: set[int] = set()
+    seen = KeySet()
     cache: dict = {}
     parts = [parse_table(table(lo, min(lo + 3, len(rows))), path, "payments", None, seen, cache) for lo in range(0, len(rows), 3)]
     assert whole.duplicates == sum(p.duplicates for p in parts) == 3
@@ -483,8 +484,8 @@ def test_columnar_and_row_tables_parse_alike(tmp_path: Path) -> None:
     (rows,) = _iter_csv_rows(path, *sniff_csv(path), None)
     (columns,) = iter_csv(path, 100)
     assert columns.columns is not None and rows.columns is None
-    a = parse_table(rows, path, "payments", None, set(), {})
-    b = parse_table(columns, path, "payments", None, set(), {})
+    a = parse_table(rows, path, "payments", None, KeySet(), {})
+    b = parse_table(columns, path, "payments", None, KeySet(), {})
     pd.testing.assert_frame_equal(a.records, b.records)
     assert (a.duplicates, a.quarantine) == (b.duplicates, b.quarantine)
     assert a.duplicates == 1 and [q["line"] for q in a.quarantine] == [5, 7]

@@ -22,6 +22,7 @@ import pytest
 from conftest import FIXTURES, GOLDEN_DIR
 
 from graph.ladybug_store import LadybugStore
+from loaders.build import KeySet
 from loaders.load import load_dataset
 from scan.models import BY_CODE, MODELS
 from scan.runner import run_scan, save_scan
@@ -218,6 +219,7 @@ def test_the_second_pass_hands_freed_memory_back_after_every_chunk(tmp_path: Pat
     assert len(written) == -(-rows // 10) > 1  # a step per chunk of 10 rows
     assert all(events[i - 1] == "release" for i in written)  # each after its chunk's memory went back
 
+
 def test_a_load_keeps_what_lived_before_it_out_of_the_collector_and_hands_it_back(tmp_path: Path) -> None:
     import gc
 
@@ -241,7 +243,6 @@ def test_a_load_keeps_what_lived_before_it_out_of_the_collector_and_hands_it_bac
     assert gc.get_freeze_count() == before  # and handed back to the collector afterwards
     assert len(marker) == 1000
     store.close()
-
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -1030,7 +1031,7 @@ def test_content_hashes_from_the_parse_codes_equal_those_of_the_records(tmp_path
     files = [GOLDEN_DIR / "payments.csv", FIXTURES / "tiny" / "payments.csv", odd]
     compared = 0
     for path in files:
-        seen: set[int] = set()
+        seen = KeySet()
         for raw in iter_table(path, None, 3):
             part = parse_table(raw, path, "payments", {}, seen, {})
             if part.records.empty:
