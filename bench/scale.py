@@ -163,6 +163,34 @@ def month_file(data: Path, out: Path) -> Path:
     return target
 
 
+def reference_seconds() -> float:
+    """Seconds a fixed single-core workload takes, made of what a load does most (a sort
+    of 64-bit hashes, hashing and factorising text, a Python loop, new pages touched)."""
+    import numpy as np
+    import pandas as pd
+
+    t = time.perf_counter()
+    rng = np.random.default_rng(7)
+    np.sort(rng.integers(0, 2**63, 4_000_000, dtype=np.uint64))
+    texts = np.array([f"{i * 7919 % 10**9:018d}张" for i in range(600_000)], dtype=object)
+    pd.util.hash_array(texts, categorize=False)
+    pd.factorize(texts)
+    total = 0
+    for i in range(1_500_000):
+        total += i * i % 7
+    np.ones(300 << 20, np.uint8).sum()
+    return time.perf_counter() - t
+
+
+def machine_speed() -> float:
+    """The machine's speed now, as :func:`reference_seconds` (median of three after one
+    to warm up; lower is faster). This virtual machine's speed has been seen to change by
+    a quarter within an hour, every phase of a load with it: taken before and after each
+    load, it tells a slower load from a slower machine."""
+    reference_seconds()
+    return statistics.median(reference_seconds() for _ in range(3))
+
+
 def phase(name: str, store_dir: Path, data: Path, month: Path) -> dict:
     """Run one phase in this process and return its measurements."""
     from graph.ladybug_store import LadybugStore
@@ -174,6 +202,7 @@ def phase(name: str, store_dir: Path, data: Path, month: Path) -> dict:
         t = time.perf_counter()
         shutil.rmtree(store_dir, ignore_errors=True)
         out["removed_seconds"] = time.perf_counter() - t
+        out["machine"] = [machine_speed()]
     t = time.perf_counter()
     if name == "load":
         from loaders.load import load_dataset
@@ -212,6 +241,7 @@ def phase(name: str, store_dir: Path, data: Path, month: Path) -> dict:
         )
         out["writes"] = writes[:6]
         out["counts"] = report.counts
+        out["machine"].append(machine_speed())
     elif name == "scan":
         from scan.runner import run_scan, save_scan
 
@@ -356,6 +386,11 @@ def table(scale: str, r: dict[str, dict]) -> list[str]:
         ]
         if "removed_seconds" in ld:
             lines.append(f"| load | not counted: removing the previous run's store first, s | {ld['removed_seconds']:.1f} | |")
+        if "machine" in ld:
+            lines.append(
+                "| load | not counted: the machine's speed, a fixed single-core workload's seconds before and after "
+                f"the load (lower: faster; `reference_seconds`) | {', '.join(f'{x:.3f}' for x in ld['machine'])} | |"
+            )
         at_s, at_mb, at_step = ld.get("peak_at", [0.0, 0, "(not recorded)"])
         if "tree_peak_mb" in ld:
             met = "met" if ld["tree_peak_mb"] <= 8192 else "**not met**"

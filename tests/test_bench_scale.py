@@ -57,3 +57,16 @@ def test_the_results_table_shows_the_phases_and_each_steps_cores(scale) -> None:
     old = {**load, "steps": [["0.5", "100", "读取 a.csv"]]}
     del old["end"]
     assert "| 0.5 | 100 | 读取 a.csv |" in "\n".join(scale.table("county", {"load": old}))
+
+
+def test_the_results_table_shows_the_machines_speed_before_and_after_the_load(scale) -> None:
+    load = {"rows": 10, "payment_rows": 5, "seconds": 12.0, "peak_mb": 100, "timings": {}, "steps": [], "removed_seconds": 0.1}
+    assert "the machine's speed" not in "\n".join(scale.table("county", {"load": load}))  # results from before it
+    text = "\n".join(scale.table("county", {"load": {**load, "machine": [0.921, 1.154]}}))
+    assert "before and after the load (lower: faster; `reference_seconds`) | 0.921, 1.154 | |" in text
+
+
+def test_the_reference_workload_takes_the_same_work_each_time(scale) -> None:
+    first, second = scale.reference_seconds(), scale.reference_seconds()
+    assert 0 < first < 60 and 0 < second < 60
+    assert max(first, second) / min(first, second) < 5  # the same work: comparable seconds on one machine
