@@ -746,25 +746,6 @@ _progress_queue: Any = None
 def _init_worker(queue: Any) -> None:
     global _progress_queue
     _progress_queue = queue
-    keep_freed_heap()
-
-
-def keep_freed_heap() -> None:
-    """In a first-pass worker process: glibc's malloc keeps the memory a chunk freed for the next
-    chunk's, instead of handing blocks of over 128 kB back to the system at once and
-    taking them again as new pages, each zeroed by the kernel (a first-pass byte range:
-    418k page faults, 303k so; the kernel's share of its seconds 1.62 -> 1.28). Not in
-    the main process: what it keeps would add to the load's highest memory, which the
-    build reaches with no worker alive (nor in the second pass's workers, which hand
-    their memory back after each chunk). Blocks over 32 MB are still mapped apart."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)
-        libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30)
-
-
-#: mallopt's parameters (glibc's malloc.h)
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 
 
 def _report(what: str, i: int, n: int) -> None:

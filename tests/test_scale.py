@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -1612,37 +1610,3 @@ def test_reference_rows_of_files_folded_as_they_come_keep_the_first_files_row(or
         ("a", "file0"), ("b", "file0"), ("c", "file0"), ("x", "file0"), ("d", "file1"), ("e", "file2"), ("f", "file2"),
     ]  # fmt: skip
     assert all(len(come[i].ref) == len(come[i].ref_hash) for i in range(3))
-
-
-_FREED_HEAP_ROUNDS = """
-import resource, sys
-import numpy as np
-from loaders.stream import keep_freed_heap
-if sys.argv[1] == "keep":
-    keep_freed_heap()
-np.ones(20 << 20, np.uint8)  # glibc's own threshold then rises to 20 MB, its trimming to 40 MB
-def chunk():  # what a chunk's work holds at once: 57 MB of blocks under 32 MB
-    held = [np.ones(19 << 20, np.uint8) for _ in range(3)]
-    del held
-chunk()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-for _ in range(10):
-    chunk()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-"""
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc: Linux only")
-def test_a_first_pass_worker_keeps_what_a_chunk_freed_for_the_next_one() -> None:
-    def faults(mode: str) -> int:
-        run = subprocess.run(
-            [sys.executable, "-c", _FREED_HEAP_ROUNDS, mode],
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).parent.parent,
-            check=True,
-        )
-        return int(run.stdout.strip())
-
-    assert faults("default") > 10_000  # each chunk's 57 MB handed back and taken again as new pages
-    assert faults("keep") < 500
