@@ -252,18 +252,11 @@ def column_hashes(records: pd.DataFrame, coded: dict[str, tuple[np.ndarray, np.n
     for c in PAYMENT_CONTENT:
         if coded is not None and c in coded:
             codes, values = coded[c]
-            out[c] = _value_hashes(values, c == "amount")[codes]
-            continue
-        s = records[c]
-        if c == "amount":
-            s = pd.to_numeric(s, errors="coerce").astype(float)
-        values = s.to_numpy(dtype=object)
-        codes, uniques = pd.factorize(values)
-        text = np.empty(len(uniques) + 1, dtype=object)
-        # text as it is; anything else (amounts, numbers in a text column) as its str()
-        text[:-1] = uniques if pd.api.types.infer_dtype(uniques, skipna=False) == "string" else [str(u) for u in uniques]
-        text[-1] = ""  # code -1: a missing value
-        out[c] = pd.util.hash_array(text, categorize=False)[codes]
+        else:
+            codes, uniques = pd.factorize(records[c].to_numpy(dtype=object))
+            values = np.empty(len(uniques) + 1, dtype=object)
+            values[:-1], values[-1] = uniques, None  # code -1: a missing value
+        out[c] = _value_hashes(values, c == "amount")[codes]
     return out
 
 
