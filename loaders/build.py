@@ -465,6 +465,8 @@ def build_graph(
 
     if not payments.empty:
         ctx = PaymentContext.from_tables(out)
+        # numbered in their order, as a streamed load numbers its chunks' (Payment.pay_no)
+        payments = payments.assign(pay_no=np.arange(1, len(payments) + 1, dtype=np.int64))
         for name, df in payment_tables(payments, ctx).items():
             table = out.nodes if name in schema.nodes else out.rels
             table[name] = pd.concat([table[name], df], ignore_index=True) if name in table else df
@@ -720,9 +722,10 @@ def isin(values: pd.Series, members: pd.Series) -> np.ndarray:
 
 
 def payment_tables(payments: pd.DataFrame, ctx: PaymentContext) -> dict[str, pd.DataFrame]:
-    """Nodes and relationships that ``payments`` (normalised, links applied) add to the
-    graph described by ``ctx``: places, households, programs, people and accounts not
-    known yet, the payments and their relationships. ``ctx`` is updated.
+    """Nodes and relationships that ``payments`` (normalised, links applied, numbered in
+    ``pay_no``: the Payment key) add to the graph described by ``ctx``: places,
+    households, programs, people and accounts not known yet, the payments and their
+    relationships. ``ctx`` is updated.
 
     Two halves: :func:`payment_parts` (everything a row gives by itself, and the keys'
     hashes) and :func:`add_payment_parts` (which nodes are new, in chunk order). A
@@ -797,6 +800,7 @@ def payment_parts(payments: pd.DataFrame, ctx: PaymentContext) -> PaymentParts:
     rows = {
         "Payment": pd.DataFrame(
             {
+                "pay_no": payments["pay_no"],
                 "pay_id": payments["payment_id"],
                 "program": payments["program"],
                 "department": payments["department"],
@@ -829,7 +833,7 @@ def payment_parts(payments: pd.DataFrame, ctx: PaymentContext) -> PaymentParts:
             }
         ),
         # the payment's own row is the source of its edges (schema: provenance)
-        "RECEIVED": pd.DataFrame({"from": payments["person"], "to": payments["payment_id"]}),
+        "RECEIVED": pd.DataFrame({"from": payments["person"], "to": payments["pay_no"]}),
         "FOR_HOUSEHOLD": _payment_households(payments, ctx),
     }
 
@@ -1213,8 +1217,8 @@ def _payment_households(payments: pd.DataFrame, ctx: PaymentContext) -> pd.DataF
     """FOR_HOUSEHOLD rows: the row's 户号, else every household the recipient is registered in
     (``ctx.registrations`` and, for a store, ``ctx.registrations_of``)."""
     with_hh = payments[payments["household_id"].notna()]
-    direct = pd.DataFrame({"from": with_hh["payment_id"], "to": with_hh["household_id"], "inferred": False})
-    without = payments.loc[payments["household_id"].isna(), ["payment_id", "person"]]
+    direct = pd.DataFrame({"from": with_hh["pay_no"], "to": with_hh["household_id"], "inferred": False})
+    without = payments.loc[payments["household_id"].isna(), ["pay_no", "person"]]
     if without.empty or (ctx.registrations.empty and ctx.registrations_of is None):
         return direct
     # the chunk's people's registrations first: a merge with all of a city's 9M hashed
@@ -1226,7 +1230,7 @@ def _payment_households(payments: pd.DataFrame, ctx: PaymentContext) -> pd.DataF
     inferred = without.merge(regs, on="person")
     if inferred.empty:
         return direct
-    extra = pd.DataFrame({"from": inferred["payment_id"], "to": inferred["household_id"], "inferred": True})
+    extra = pd.DataFrame({"from": inferred["pay_no"], "to": inferred["household_id"], "inferred": True})
     return pd.concat([direct, extra], ignore_index=True)
 
 

@@ -35,6 +35,7 @@ from loaders.stream import (
     PaymentKeys,
     PaymentPass,
     find_clashes,
+    first_payment_no,
     keys_in_store,
     parse_reference_file,
     read_files,
@@ -420,8 +421,9 @@ def _load(
         del placed
         release_freed_memory()
     links = payment_links(tables.resolution)
-    # an append's payment ids, for its ADDED edges (a full load links none: not held)
-    added_ids: list[pd.Series] | None = [] if append else None
+    read.first_no = first_payment_no(store)
+    # an append's payment keys, for its ADDED edges (a full load links none: not held)
+    added_nos: list[pd.Series] | None = [] if append else None
 
     def keys_beside() -> None:
         # the keys the next load or append starts from, written while the store copies the
@@ -430,7 +432,7 @@ def _load(
         _kept_keys(read).save_after(store.state_dir / KEYS_FILE, prior)
         save_context_keys(store, ctx)
 
-    for name, n in write_payments(store, read, links, ctx, progress, timings, added_ids, beside=keys_beside).items():
+    for name, n in write_payments(store, read, links, ctx, progress, timings, added_nos, beside=keys_beside).items():
         inserted[name] = inserted.get(name, 0) + n
     notes.extend(tables.notes + ctx.notes())
     files = [
@@ -465,7 +467,7 @@ def _load(
     )
     if append:
         # the batch's own payments, for `scan --since` (their batch node exists only now)
-        added = pd.DataFrame({"to": pd.concat(added_ids, ignore_index=True) if added_ids else pd.Series([], dtype=str)})
+        added = pd.DataFrame({"to": pd.concat(added_nos, ignore_index=True) if added_nos else pd.Series([], dtype="int64")})
         inserted["ADDED"] = store.insert_new("ADDED", added.assign(**{"from": batch}))
     t3 = time.perf_counter()
     store.flush()

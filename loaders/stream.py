@@ -18,9 +18,10 @@ are therefore never held whole:
    store (``payment_keys/`` beside it, rebuilt from the store when it does not match),
    is a duplicate when the content is the same and quarantined when it differs —
    the contract's rule, found with one vectorised pass over the hashes.
-3. **Second pass** (:func:`write_payments`): each spilled chunk gets its identity links,
-   becomes the tables :func:`loaders.build.payment_tables` makes (only nodes no earlier
-   chunk made) and is handed to the store's :meth:`GraphStore.staged`: LadybugDB stages
+3. **Second pass** (:func:`write_payments`): each spilled chunk gets its identity links
+   and its payments' numbers (``pay_no``, the Payment key, in load order), becomes the
+   tables :func:`loaders.build.payment_tables` makes (only nodes no earlier chunk made)
+   and is handed to the store's :meth:`GraphStore.staged`: LadybugDB stages
    each table's pieces in one Parquet file and copies each file once at the end (one
    COPY of 13.6M payments, not 68 that each grow the table), Neo4j inserts each piece as
    it comes; the homes of people placed by their earliest payment are corrected at the
@@ -275,6 +276,13 @@ def _value_hashes(values: np.ndarray, amount: bool) -> np.ndarray:
     return pd.util.hash_array(text, categorize=False)
 
 
+def first_payment_no(store: GraphStore) -> int:
+    """The number (Payment.pay_no) the next payment added to ``store`` gets: one past the
+    highest there (1 for a store without payments)."""
+    last = store.query("load/last_payment_no")["n"]
+    return int(last.iloc[0]) + 1 if len(last) and pd.notna(last.iloc[0]) else 1
+
+
 def keys_in_store(store: GraphStore) -> PaymentKeys:
     """The keys of the store's payments: from ``payment_keys/`` when it counts as many
     rows as the store holds, else read back from the Payment nodes (and saved)."""
@@ -327,10 +335,18 @@ class PaymentPass:
     seconds: float = 0.0
     #: worker processes the files were read by (1: by this one); the second pass uses as many
     workers: int = 1
+    #: the number (Payment.pay_no) the first payment this load adds gets; the rest follow in
+    #: load order (the load sets it from the store's highest: :func:`first_payment_no`)
+    first_no: int = 1
 
     def close(self) -> None:
         """Remove the spilled chunks."""
         shutil.rmtree(self.spill, ignore_errors=True)
+
+    def first_no_of(self, ci: int) -> int:
+        """The number of chunk ``ci``'s first payment: the chunks before it keep their rows
+        but the dropped ones (:attr:`drop`), so a chunk is numbered alike in any process."""
+        return self.first_no + sum(c.rows - len(self.drop.get(i, ())) for i, c in enumerate(self.chunks[:ci]))
 
     def dropped(self) -> np.ndarray:
         """The positions (in load order: those of ``keys``) of the rows in ``drop``."""
@@ -982,15 +998,15 @@ def write_payments(
     ctx: PaymentContext,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
-    payment_ids: list[pd.Series] | None = None,
+    payment_nos: list[pd.Series] | None = None,
     beside: Callable[[], None] | None = None,
 ) -> dict[str, int]:
     """Second pass: link, build and copy each chunk; then correct the payment-placed homes.
     ``beside``: work of the caller's that needs no store, run in a thread while the store
     copies the staged tables (a city's Payment checkpoint leaves a core idle for 9 s).
 
-    Returns the rows inserted per table. ``payment_ids``, when given, receives the ids of
-    the payments inserted (an append links its batch to them: reading them back by batch
+    Returns the rows inserted per table. ``payment_nos``, when given, receives the keys
+    (``pay_no``) of the payments inserted (an append links its batch to them: reading them back by batch
     scanned all of a city's 13.6M payments, 0.5 s).
 
     When the first pass read in worker processes (:attr:`PaymentPass.workers`), so does
@@ -1002,7 +1018,7 @@ def write_payments(
     total = sum(c.rows for c in read.chunks)
     done = 0
     order = list(store.schema.nodes) + list(store.schema.rels)
-    parallel = read.workers > 1 and len(read.chunks) > 1 and ctx.registrations_of is None and payment_ids is None
+    parallel = read.workers > 1 and len(read.chunks) > 1 and ctx.registrations_of is None and payment_nos is None
     # Staged: the chunks' tables are copied into the store once each, at the end of the
     # block (see LadybugStore.staged); nothing below reads the payment tables back.
     with ThreadPoolExecutor(1, thread_name_prefix="load-beside") as side, store.staged(timings, progress) as staged:
@@ -1021,8 +1037,8 @@ def write_payments(
                     staged.add(name, tables[name])
                 for name, (path, rows) in files.items():
                     staged.add_file(name, path, rows)
-                if payment_ids is not None and "Payment" in tables:
-                    payment_ids.append(tables["Payment"]["pay_id"])
+                if payment_nos is not None and "Payment" in tables:
+                    payment_nos.append(tables["Payment"]["pay_no"])
             done += read.chunks[ci].rows
             # Each chunk's records and tables are freed here, but glibc kept the heap for
             # Python: a city's load peaked at 10.4–10.7 GB at the end of this pass, and at
@@ -1082,6 +1098,8 @@ def _chunk_payments(read: PaymentPass, ci: int, links: pd.DataFrame) -> tuple[pd
         rec = rec.drop(index=rec.index[sorted(drops)]).reset_index(drop=True)
     if rec.empty:
         return rec, quarantined
+    first = read.first_no_of(ci)
+    rec["pay_no"] = np.arange(first, first + len(rec), dtype=np.int64)
     _, mkeys = payment_mentions(rec)
     return apply_payment_links(rec, mkeys, links), quarantined
 

@@ -46,7 +46,9 @@ def test_schema_creates_a_uniqueness_constraint_per_key_and_the_indexes() -> Non
     Neo4jStore(driver, "bolt://x").ensure_schema()
     queries = [c["query"] for c in driver.calls]
     assert "CREATE CONSTRAINT person_key IF NOT EXISTS FOR (n:Person) REQUIRE n.pid IS UNIQUE" in queries
-    assert "CREATE CONSTRAINT payment_key IF NOT EXISTS FOR (n:Payment) REQUIRE n.pay_id IS UNIQUE" in queries
+    assert "CREATE CONSTRAINT payment_key IF NOT EXISTS FOR (n:Payment) REQUIRE n.pay_no IS UNIQUE" in queries
+    # the 流水号 beside the key, which evidence lookups match on
+    assert "CREATE INDEX payment_pay_id IF NOT EXISTS FOR (n:Payment) ON (n.pay_id)" in queries
     assert "CREATE INDEX payment_household_id IF NOT EXISTS FOR (n:Payment) ON (n.household_id)" in queries
     assert all(c["routing_"] is RoutingControl.WRITE for c in driver.calls)
     assert sum(q.startswith("CREATE CONSTRAINT") for q in queries) == 13
@@ -122,15 +124,15 @@ def test_from_env_reads_credentials_and_database(monkeypatch) -> None:
 def test_a_streamed_chunk_and_the_home_fixes_go_to_the_leader_without_reading_first() -> None:
     driver = RecordingDriver()
     store = Neo4jStore(driver, "neo4j://cluster", batch_size=2)
-    chunk = pd.DataFrame({"from": ["P1", "P2", "P3"], "to": ["X1", "X2", "X3"], "src_fid": [7, 7, 7], "src_line": [2, 3, 4]})
+    chunk = pd.DataFrame({"from": ["P1", "P2", "P3"], "to": [1, 2, 3], "src_fid": [7, 7, 7], "src_line": [2, 3, 4]})
     assert store.insert_new("RECEIVED", chunk) == 3
     store.set_properties("Person", pd.DataFrame({"pid": ["P1"], "town": ["青山镇"], "village": [None]}))
     assert [c["routing_"] for c in driver.calls] == [RoutingControl.WRITE] * 3  # two batches of rows, one update
     first, second, update = driver.calls
-    assert first["query"].startswith("UNWIND $rows AS row MATCH (a:Person {pid: row.from}) MATCH (b:Payment {pay_id: row.to})")
+    assert first["query"].startswith("UNWIND $rows AS row MATCH (a:Person {pid: row.from}) MATCH (b:Payment {pay_no: row.to})")
     assert [r["from"] for r in first["parameters"]["rows"]] == ["P1", "P2"]
     # RECEIVED's source row is its payment's (schema: provenance): no properties of its own
-    assert second["parameters"]["rows"][0] == {"from": "P3", "to": "X3", "props": {}}
+    assert second["parameters"]["rows"][0] == {"from": "P3", "to": 3, "props": {}}
     assert update["query"] == "UNWIND $rows AS r MATCH (n:Person {pid: r.pid}) SET n.town = r.town, n.village = r.village"
     assert update["parameters"] == {"rows": [{"pid": "P1", "town": "青山镇", "village": None}]}
 
@@ -140,12 +142,12 @@ def test_a_file_a_worker_wrote_is_inserted_as_its_rows(tmp_path) -> None:
 
     driver = RecordingDriver()
     store = Neo4jStore(driver, "neo4j://cluster", batch_size=10)
-    chunk = pd.DataFrame({"from": ["P1", "P2"], "to": ["X1", "X2"]})
+    chunk = pd.DataFrame({"from": ["P1", "P2"], "to": [1, 2]})
     path = tmp_path / "RECEIVED-00000.parquet"
     pq.write_table(store.arrow_table("RECEIVED", chunk), path)  # as the second pass's workers write them
     with store.staged() as staged:
         staged.add_file("RECEIVED", path, 2)
     assert staged.rows == {"RECEIVED": 2}
     (call,) = driver.calls
-    assert call["query"].startswith("UNWIND $rows AS row MATCH (a:Person {pid: row.from}) MATCH (b:Payment {pay_id: row.to})")
-    assert call["parameters"]["rows"] == [{"from": "P1", "to": "X1", "props": {}}, {"from": "P2", "to": "X2", "props": {}}]
+    assert call["query"].startswith("UNWIND $rows AS row MATCH (a:Person {pid: row.from}) MATCH (b:Payment {pay_no: row.to})")
+    assert call["parameters"]["rows"] == [{"from": "P1", "to": 1, "props": {}}, {"from": "P2", "to": 2, "props": {}}]

@@ -208,8 +208,8 @@ def test_a_mistyped_id_is_linked_at_load_and_the_switch_turns_it_off(golden_pars
     assert pay["pid"] == LI_GUILAN and pay["id_number"] == LI_GUILAN_BAD and not pay["id_valid"] and pay["resolved"]
     assert pay["link_score"] >= 0.95 and "身份证号仅一位之差" in pay["link_reasons"]
     assert LI_GUILAN_BAD not in set(on.nodes["Person"]["pid"])  # no person of its own
-    received = on.rels["RECEIVED"]
-    assert received.loc[received["to"] == "G053", "from"].tolist() == [LI_GUILAN]
+    received = on.rels["RECEIVED"]  # its end is the payment's key: the number the load gave it
+    assert received.loc[received["to"] == pay["pay_no"], "from"].tolist() == [LI_GUILAN]
 
     off = build_graph(golden_parsed, resolution=ResolveOptions(enabled=False))
     pay = off.nodes["Payment"].set_index("pay_id").loc["G053"]

@@ -60,6 +60,14 @@ def _plain(v: object) -> object:
     return v
 
 
+def numbered_in_load_order(store: LadybugStore) -> list[int]:
+    """The payments' keys (pay_no), in the order of their files and lines, after checking
+    that they run 1, 2, 3 ... without a gap in that order (a dropped row takes no number)."""
+    df = store.run("MATCH (p:Payment) RETURN p.pay_no AS n, p.src_fid AS f, p.src_line AS l ORDER BY f, l")
+    assert df["n"].tolist() == list(range(1, len(df) + 1))
+    return df["n"].tolist()
+
+
 def _load(folder: Path, tmp: Path, name: str, **kw) -> tuple[LadybugStore, object]:
     store = LadybugStore(tmp / name)
     return store, load_dataset(folder, store, reset=kw.pop("reset", True), **kw)
@@ -83,6 +91,7 @@ def test_a_chunked_load_equals_the_load_in_one_piece(which: str, tmp_path: Path,
     pay_rows = sum(f.rows_read for f in whole_report.files if f.kind == "payments")
     assert pay_rows > 3 * 3  # several chunks of every payment file worth the name
     assert dump(chunked, {"LoadBatch"}) == dump(whole, {"LoadBatch"})  # but for the seconds it took
+    assert len(numbered_in_load_order(chunked)) == chunked.count("Payment")  # the key: load order, from 1
     # the same report, file by file: rows read, loaded, quarantined, duplicates
     counts = [(f.file, f.rows_read, f.rows_loaded, f.rows_quarantined, f.duplicates) for f in whole_report.files]
     assert [(f.file, f.rows_read, f.rows_loaded, f.rows_quarantined, f.duplicates) for f in chunked_report.files] == counts
@@ -135,6 +144,7 @@ def test_files_read_by_worker_processes_load_the_same_graph(which: str, tmp_path
     # against the context as it was when they started (new people and their homes across chunks)
     assert second == [2]
     assert dump(parallel, {"LoadBatch"}) == dump(whole, {"LoadBatch"})
+    numbered_in_load_order(parallel)  # each worker numbered its chunks where they fall in the load
     counts = [(f.file, f.rows_read, f.rows_loaded, f.rows_quarantined, f.duplicates) for f in whole_report.files]
     assert [(f.file, f.rows_read, f.rows_loaded, f.rows_quarantined, f.duplicates) for f in report.files] == counts
     q_whole = (whole.state_dir / "quarantine.csv").read_text(encoding="utf-8-sig")
@@ -304,14 +314,17 @@ def test_a_duplicate_row_in_a_later_chunk_is_counted_once(tmp_path: Path) -> Non
     path = folder / "payments.csv"
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    rows.append(rows[1])  # the first payment again, 50 rows later: many chunks apart
-    rows.append([rows[2][0], *rows[2][1:7], "999", *rows[2][8:]])  # the second's 流水号, another amount
+    # the first payment again, 30 rows later: many chunks apart, and chunks after it
+    # (whose payments are numbered after its rows but for the dropped ones)
+    rows.insert(31, rows[1])
+    rows.insert(32, [rows[2][0], *rows[2][1:7], "999", *rows[2][8:]])  # the second's 流水号, another amount
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows(rows)
     store, report = _load(folder, tmp_path, "s", chunk_rows=4)
     pay = next(f for f in report.files if f.file == "payments.csv")
     assert (pay.rows_read, pay.duplicates, pay.rows_quarantined) == (len(rows) - 1, 1, 1)
     assert pay.rows_loaded == len(rows) - 3
+    assert numbered_in_load_order(store)[-1] == pay.rows_loaded  # the dropped rows took no number
     quarantine = (store.state_dir / "quarantine.csv").read_text(encoding="utf-8-sig")
     assert f"发放流水号 {rows[2][0]} 与 payments.csv 第 3 行重复但内容不同" in quarantine
     store.close()
@@ -376,6 +389,9 @@ def test_an_append_adds_the_new_month_once_and_equals_a_load_of_everything(tmp_p
     assert (first.batch, added.batch, added.mode) == (1, 2, "append")
     assert [f.file for f in added.files] == ["payments_2024-01.csv"]  # nothing else is read again
     assert added.inserted["Payment"] == 12 and added.files[0].duplicates == 0
+    # the month's payments are numbered on from the highest number the store held
+    month_nos = store.run("MATCH (p:Payment) WHERE p.batch = 2 RETURN p.pay_no AS n ORDER BY n")["n"].tolist()
+    assert month_nos == list(range(first.inserted["Payment"] + 1, first.inserted["Payment"] + 13))
     after_first = dump(store)
 
     again = load_dataset(month, store, append=True)  # the same month twice
@@ -1461,18 +1477,20 @@ def test_a_relationship_end_missing_from_the_nodes_is_named(tmp_path: Path) -> N
     nodes = {
         "Person": pd.DataFrame({"pid": ["P1", "P2"]}),
         "Household": pd.DataFrame({"hid": ["H1"]}),
-        "Payment": pd.DataFrame({"pay_id": ["X1"]}),
+        "Payment": pd.DataFrame({"pay_no": [1]}),
     }
     good = {"MEMBER_OF": pd.DataFrame({"from": ["P1", "P2"], "to": ["H1", "H1"]})}
-    _check_endpoints(nodes, {**good, "RECEIVED": pd.DataFrame({"from": ["P2"], "to": ["X1"]})}, store)
+    _check_endpoints(nodes, {**good, "RECEIVED": pd.DataFrame({"from": ["P2"], "to": [1]})}, store)
     # the ends of one label are looked up together: the error still names the relationship
-    bad = {**good, "RECEIVED": pd.DataFrame({"from": ["P1", "P9", "P8"], "to": ["X1", "X1", "X1"]})}
+    bad = {**good, "RECEIVED": pd.DataFrame({"from": ["P1", "P9", "P8"], "to": [1, 1, 1]})}
+    with pytest.raises(RuntimeError, match="RECEIVED: 1 条关系的 to 端 Payment 不存在，例如 2"):
+        _check_endpoints(nodes, {**good, "RECEIVED": pd.DataFrame({"from": ["P1", "P2"], "to": [1, 2]})}, store)
     with pytest.raises(RuntimeError, match="RECEIVED: 2 条关系的 from 端 Person 不存在，例如 P9"):
         _check_endpoints(nodes, bad, store)
     with pytest.raises(RuntimeError, match="MEMBER_OF: 1 条关系的 to 端 Household 不存在，例如 H2"):
         _check_endpoints(nodes, {"MEMBER_OF": pd.DataFrame({"from": ["P1", "P2"], "to": ["H1", "H2"]})}, store)
     # Arrow strings beside Python objects, and a missing end (never a node)
-    typed = {"MEMBER_OF": good["MEMBER_OF"].astype("str"), "RECEIVED": pd.DataFrame({"from": ["P2", None], "to": ["X1", "X1"]})}
+    typed = {"MEMBER_OF": good["MEMBER_OF"].astype("str"), "RECEIVED": pd.DataFrame({"from": ["P2", None], "to": [1, 1]})}
     with pytest.raises(RuntimeError, match="RECEIVED: 1 条关系的 from 端 Person 不存在，例如 空值"):
         _check_endpoints({**nodes, "Person": nodes["Person"].astype("str")}, typed, store)
     store.close()

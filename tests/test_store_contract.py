@@ -159,9 +159,9 @@ def test_write_rels_of_an_edge_without_its_own_source_row_skips_the_same_ends(st
     # RECEIVED takes its source row from the payment (schema: provenance): the ends alone
     # say whether it is there already
     store.write_nodes("Person", person_table(["A", "B"]))
-    payments = pa.table({"pay_id": ["X1", "X2"], "src_fid": [1, 1], "src_line": [2, 3]})
+    payments = pa.table({"pay_no": [1, 2], "pay_id": ["X1", "X2"], "src_fid": [1, 1], "src_line": [2, 3]})
     store.write_nodes("Payment", store.arrow_table("Payment", payments.to_pandas()))
-    rels = pd.DataFrame({"from": ["A", "B"], "to": ["X1", "X2"]})
+    rels = pd.DataFrame({"from": ["A", "B"], "to": [1, 2]})
     assert store.write_rels("RECEIVED", store.arrow_table("RECEIVED", rels)) == 2
     assert store.write_rels("RECEIVED", store.arrow_table("RECEIVED", rels.iloc[:1])) == 0
     assert store.counts()["RECEIVED"] == 2
