@@ -79,10 +79,20 @@ def tree_pss_mb(children: list[str] | None = None) -> int:
     return total_kb // 1024
 
 
+#: Seconds between two readings of the load's memory (:class:`TreePeak`): without worker
+#: processes, and with them. With them a reading is the PSS of three processes, a walk of
+#: their page tables: once a second, a city load's ~140 such readings cost 12.5-13.2
+#: core-seconds of its ~290 s (the sampler's thread, counted in the load's time). Those
+#: phases (the two passes) reach 3.9 GB; the load's peak, 7.5 GB, is in the build and the
+#: COPYs, without workers, where a reading is one process's RSS and cheap.
+SAMPLE_SECONDS = 0.2
+SAMPLE_SECONDS_WITH_WORKERS = 2.0
+
+
 class TreePeak:
     """The highest memory of this process and its children together (:func:`tree_pss_mb`),
-    sampled in a thread every 0.2 s, or every second while there are worker processes
-    (getrusage gives each process's own peak, not their sum)."""
+    sampled in a thread every :data:`SAMPLE_SECONDS`, every :data:`SAMPLE_SECONDS_WITH_WORKERS`
+    while there are worker processes (getrusage gives each process's own peak, not their sum)."""
 
     def __init__(self) -> None:
         import threading
@@ -111,8 +121,8 @@ class TreePeak:
                 self.peak, self.peak_at, self.peak_step = now, time.perf_counter() - self._started, self.step
             # the sampling's own cost (in this process: its reads of /proc walk page tables)
             self.cpu_seconds = time.thread_time() - cpu
-            # PSS (with worker processes) costs a walk of their page tables: once a second
-            self._stop.wait(1.0 if children else 0.2)
+            # PSS (with worker processes) costs a walk of their page tables: less often
+            self._stop.wait(SAMPLE_SECONDS_WITH_WORKERS if children else SAMPLE_SECONDS)
 
     def stop(self) -> int:
         self._stop.set()
@@ -224,7 +234,7 @@ def phase(name: str, store_dir: Path, data: Path, month: Path) -> dict:
         report = load_dataset(data, store, reset=True, progress=progress)
         # the end of the last step: seconds and busy core-seconds, as on the step lines
         out["end"] = [round(time.perf_counter() - started, 1), round(cpu_seconds() - cpu0, 1)]
-        # the sampler looks every 0.2 s and may miss a short peak the kernel counted
+        # the sampler looks every SAMPLE_SECONDS (or less often) and may miss a short peak the kernel counted
         out["tree_peak_mb"] = max(sampler.stop(), peak_mb())
         # where the highest sample fell: the step last started then (after the last
         # write step, the closing work of the load)
