@@ -105,6 +105,12 @@ class GraphStore(ABC):
         """Number of nodes per label and relationships per type, in schema order."""
         return {name: self.count(name) for name in [*self.schema.nodes, *self.schema.rels]}
 
+    def highest(self, name: str) -> int:
+        """The one value the stored query ``name`` returns (a ``max()``: the last load
+        batch, the highest payment number), 0 when the store holds none."""
+        df = self.query(name)
+        return int(df.iloc[0, 0]) if len(df) and pd.notna(df.iloc[0, 0]) else 0
+
     def count(self, name: str) -> int:
         """Number of nodes of a label or relationships of a type of the schema."""
         # Labels come from the schema, never from user input, so they may be spliced.

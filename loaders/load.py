@@ -35,7 +35,6 @@ from loaders.stream import (
     PaymentKeys,
     PaymentPass,
     find_clashes,
-    first_payment_no,
     keys_in_store,
     parse_reference_file,
     read_files,
@@ -321,8 +320,7 @@ def _load(
     t1 = time.perf_counter()
     if reset:
         store.reset()
-    last = store.query("load/last_batch")["bid"]
-    batch = int(last.iloc[0]) + 1 if len(last) and pd.notna(last.iloc[0]) else 1
+    batch = store.highest("load/last_batch") + 1
     prior = keys_in_store(store)
     names = _source_names(store)
     names.update({f.fid: f.name for f in read.files})
@@ -421,7 +419,7 @@ def _load(
         del placed
         release_freed_memory()
     links = payment_links(tables.resolution)
-    read.first_no = first_payment_no(store)
+    read.first_no = store.highest("load/last_payment_no") + 1  # numbered on from the store's highest
     # an append's payment keys, for its ADDED edges (a full load links none: not held)
     added_nos: list[pd.Series] | None = [] if append else None
 

@@ -276,13 +276,6 @@ def _value_hashes(values: np.ndarray, amount: bool) -> np.ndarray:
     return pd.util.hash_array(text, categorize=False)
 
 
-def first_payment_no(store: GraphStore) -> int:
-    """The number (Payment.pay_no) the next payment added to ``store`` gets: one past the
-    highest there (1 for a store without payments)."""
-    last = store.query("load/last_payment_no")["n"]
-    return int(last.iloc[0]) + 1 if len(last) and pd.notna(last.iloc[0]) else 1
-
-
 def keys_in_store(store: GraphStore) -> PaymentKeys:
     """The keys of the store's payments: from ``payment_keys/`` when it counts as many
     rows as the store holds, else read back from the Payment nodes (and saved)."""
@@ -336,7 +329,7 @@ class PaymentPass:
     #: worker processes the files were read by (1: by this one); the second pass uses as many
     workers: int = 1
     #: the number (Payment.pay_no) the first payment this load adds gets; the rest follow in
-    #: load order (the load sets it from the store's highest: :func:`first_payment_no`)
+    #: load order (the load sets it one past the store's highest)
     first_no: int = 1
 
     def close(self) -> None:
@@ -1006,8 +999,8 @@ def write_payments(
     copies the staged tables (a city's Payment checkpoint leaves a core idle for 9 s).
 
     Returns the rows inserted per table. ``payment_nos``, when given, receives the keys
-    (``pay_no``) of the payments inserted (an append links its batch to them: reading them back by batch
-    scanned all of a city's 13.6M payments, 0.5 s).
+    (``pay_no``) of the payments inserted (an append links its batch to them: reading
+    them back by batch scanned all of a city's 13.6M payments, 0.5 s).
 
     When the first pass read in worker processes (:attr:`PaymentPass.workers`), so does
     this one: each chunk's :func:`payment_parts` (its rows' tables, written to Parquet

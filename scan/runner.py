@@ -98,8 +98,7 @@ def run_scan(
     values = {**default_params(), **given}
     started = datetime.now().astimezone().isoformat(timespec="seconds")
     t0 = time.perf_counter()
-    last = store.query("load/last_batch")["bid"]
-    batch = int(last.iloc[0]) if len(last) and pd.notna(last.iloc[0]) else 0
+    batch = store.highest("load/last_batch")
     kept = _kept_rows(store.state_dir, since, values) if since and _appends_only(store, since) else {}
 
     def one(m: Model) -> tuple[Kept, list[Warning], ModelRun]:
